@@ -1,0 +1,15 @@
+"""Zendesk Support adapter for csbridge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from csbridge.hookspecs import hookimpl
+
+from csbridge_zendesk.adapter import ZendeskAdapter
+
+
+@hookimpl
+def register_adapters(register: Callable[[Any], None]) -> None:
+    register(ZendeskAdapter)

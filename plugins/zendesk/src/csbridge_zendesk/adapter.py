@@ -1,0 +1,20 @@
+"""The zendesk adapter (registers itself; the real work lands in its own issue)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from csbridge.config import Option, SourceConfig
+from csbridge.errors import CsbridgeError
+from csbridge.secrets import Secret
+
+
+class ZendeskAdapter:
+    name: ClassVar[str] = "zendesk"
+    options: ClassVar[Mapping[str, Option]] = {"subdomain": Option(str), "url": Option(str), "email": Option(str, required=True), "note_author_id": Option(int)}
+    needs_secret: ClassVar[bool] = True
+
+    @classmethod
+    def create(cls, source: SourceConfig, secret: Secret | None, clock: Any) -> Any:
+        raise CsbridgeError("the zendesk adapter is not implemented yet")

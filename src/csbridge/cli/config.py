@@ -1,0 +1,32 @@
+"""``csbridge config check FILE``: validate a config file against installed plugins."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from csbridge.config import Config, load_config
+from csbridge.plugins import PluginHost, load_plugins
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("config", help="work with the config file")
+    inner = parser.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = inner.add_parser("check", help="validate a config file; prints one line naming file, key and problem")
+    check.add_argument("file", help="the TOML config file")
+    check.set_defaults(run=run_check)
+
+
+def load(path: str, host: PluginHost | None = None) -> tuple[Config, PluginHost]:
+    """Load ``path`` validated against the installed adapters and standards."""
+    host = host or load_plugins()
+    return load_config(path, host.adapter_options, host.extra_standards), host
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config, _ = load(args.file)
+    sources = ", ".join(f"{s.name} ({s.adapter})" for s in config.sources.values()) or "none"
+    standards = [n for n in ("response_time", "courtesy", "follow_up") if getattr(config.book, n)]
+    standards += list(config.book.extra)
+    print(f"{args.file}: OK; standards: {', '.join(standards) or 'none'}; sources: {sources}")
+    return 0

@@ -1,0 +1,57 @@
+"""``csbridge evaluate``: judge tickets from a JSON Lines file, write findings as JSON Lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from csbridge.cli.config import load
+from csbridge.errors import CsbridgeError
+from csbridge.jsonl import finding_to_dict, parse_time, read_tickets
+from csbridge.models import FindingStatus
+from csbridge.standards import Engine
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "evaluate",
+        help="check tickets (JSON Lines) against the standards book; print findings (JSON Lines)",
+        description="Reads tickets one JSON object a line and writes one finding a line to stdout. "
+        "A malformed line is reported on stderr with its number and skipped.",
+    )
+    parser.add_argument("--config", required=True, help="the TOML config file with the standards book")
+    parser.add_argument("--input", required=True, help="tickets as JSON Lines, or - for standard input")
+    parser.add_argument("--now", help="the instant to judge at (ISO-8601; default: the current time)")
+    parser.add_argument("--all", action="store_true", help="also print standards that were met")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config, host = load(args.config)
+    now = parse_time(args.now, "--now") if args.now else datetime.now(UTC)
+    engine = Engine(config.book, host.standards.values())
+    errors: list[str] = []
+    read = 0
+    stream: IO[str]
+    try:
+        stream = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise CsbridgeError(f"{args.input}: cannot read ({exc.strerror})") from None
+    out = sys.stdout
+    with stream:
+        for ticket in read_tickets(stream, errors):
+            read += 1
+            for finding in engine.evaluate(ticket, now).findings:
+                if finding.status is FindingStatus.MET and not args.all:
+                    continue
+                out.write(json.dumps(finding_to_dict(finding), ensure_ascii=False) + "\n")
+            while errors:
+                print(f"{args.input}: {errors.pop(0)}", file=sys.stderr)
+        while errors:
+            print(f"{args.input}: {errors.pop(0)}", file=sys.stderr)
+    if read == 0:
+        raise CsbridgeError(f"{args.input}: no ticket could be read")
+    return 0

@@ -1,0 +1,188 @@
+"""The JSON forms of tickets and findings used by ``csbridge evaluate``.
+
+Tickets are read one JSON object a line; unknown keys are ignored. A ticket that
+cannot be built raises :class:`~csbridge.errors.TicketError` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from csbridge.errors import TicketError
+from csbridge.models import Finding, Message, Person, Priority, Role, Status, StatusChange, Ticket
+
+
+def parse_time(value: Any, field: str) -> datetime:
+    """An ISO-8601 instant; a naive one is taken as UTC."""
+    if not isinstance(value, str):
+        raise TicketError(f"{field}: expected an ISO-8601 time, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise TicketError(f"{field}: bad time {value!r} (expected ISO-8601 such as 2026-11-02T08:15:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def format_time(value: datetime) -> str:
+    """UTC, seconds precision, ``Z`` suffix."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _str(data: Mapping[str, Any], key: str, field: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if value is None:
+        raise TicketError(f"{field}{key}: missing")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise TicketError(f"{field}{key}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _person(data: Any, field: str, role: Role) -> Person | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TicketError(f"{field}: expected an object")
+    raw_role = data.get("role", role.value)
+    try:
+        person_role = Role(raw_role)
+    except ValueError:
+        raise TicketError(f"{field}.role: unknown role {raw_role!r} (expected customer, agent or system)") from None
+    return Person(
+        id=_str(data, "id", f"{field}."),
+        role=person_role,
+        name=_str(data, "name", f"{field}.", ""),
+        email=_str(data, "email", f"{field}.", ""),
+    )
+
+
+def _enum(kind: Any, value: Any, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise TicketError(f"{field}: unknown value {value!r} (expected one of {allowed})") from None
+
+
+def ticket_from_dict(data: Any) -> Ticket:
+    """Build a :class:`Ticket` from the documented JSON object."""
+    if not isinstance(data, dict):
+        raise TicketError("expected a JSON object")
+    messages = []
+    raw_messages = data.get("messages", [])
+    if not isinstance(raw_messages, list):
+        raise TicketError("messages: expected a list")
+    for i, raw in enumerate(raw_messages):
+        where = f"messages[{i}]"
+        if not isinstance(raw, dict):
+            raise TicketError(f"{where}: expected an object")
+        author = _person(raw.get("author"), f"{where}.author", Role.CUSTOMER)
+        if author is None:
+            raise TicketError(f"{where}.author: missing")
+        messages.append(
+            Message(
+                id=_str(raw, "id", f"{where}.", str(i)),
+                author=author,
+                public=bool(raw.get("public", True)),
+                created_at=parse_time(raw.get("created_at"), f"{where}.created_at"),
+                body=_str(raw, "body", f"{where}.", ""),
+                from_csbridge=bool(raw.get("from_csbridge", False)),
+            )
+        )
+    messages.sort(key=lambda m: m.created_at)
+    changes = []
+    for i, raw in enumerate(data.get("status_changes") or []):
+        if not isinstance(raw, dict):
+            raise TicketError(f"status_changes[{i}]: expected an object")
+        changes.append(
+            StatusChange(
+                at=parse_time(raw.get("at"), f"status_changes[{i}].at"),
+                status=_enum(Status, raw.get("status"), f"status_changes[{i}].status"),
+            )
+        )
+    changes.sort(key=lambda c: c.at)
+    tags = data.get("tags") or []
+    if not isinstance(tags, list):
+        raise TicketError("tags: expected a list")
+    return Ticket(
+        id=_str(data, "id", ""),
+        source=_str(data, "source", "", ""),
+        subject=_str(data, "subject", "", ""),
+        status=_enum(Status, data.get("status", "open"), "status"),
+        priority=_enum(Priority, data.get("priority") or "normal", "priority"),
+        created_at=parse_time(data.get("created_at"), "created_at"),
+        messages=tuple(messages),
+        assignee=_person(data.get("assignee"), "assignee", Role.AGENT),
+        requester=_person(data.get("requester"), "requester", Role.CUSTOMER),
+        tags=tuple(str(t) for t in tags),
+        status_changes=tuple(changes),
+        channel=_str(data, "channel", "", ""),
+        updated_at=parse_time(data["updated_at"], "updated_at") if data.get("updated_at") else None,
+    )
+
+
+def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
+    """The JSON object of ``ticket`` (the inverse of :func:`ticket_from_dict`)."""
+
+    def person(p: Person | None) -> dict[str, str] | None:
+        return None if p is None else {"id": p.id, "role": p.role.value, "name": p.name, "email": p.email}
+
+    return {
+        "id": ticket.id,
+        "source": ticket.source,
+        "subject": ticket.subject,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "channel": ticket.channel,
+        "created_at": format_time(ticket.created_at),
+        "assignee": person(ticket.assignee),
+        "requester": person(ticket.requester),
+        "tags": list(ticket.tags),
+        "status_changes": [{"at": format_time(c.at), "status": c.status.value} for c in ticket.status_changes],
+        "messages": [
+            {
+                "id": m.id,
+                "author": person(m.author),
+                "public": m.public,
+                "created_at": format_time(m.created_at),
+                "body": m.body,
+            }
+            for m in ticket.messages
+        ],
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """The documented JSON object of a finding."""
+    return {
+        "source": finding.source,
+        "ticket_id": finding.ticket_id,
+        "rule": finding.rule,
+        "status": finding.status.value,
+        "agent_id": finding.agent_id,
+        "message_id": finding.message_id,
+        "due_at": format_time(finding.due_at) if finding.due_at else None,
+        "detail": finding.detail,
+        "fix": finding.fix,
+    }
+
+
+def read_tickets(stream: IO[str], errors: list[str]) -> Iterator[Ticket]:
+    """Yield tickets from a JSON Lines stream, one at a time (constant memory).
+
+    A line that is not a valid ticket is described in ``errors`` as
+    ``line N: problem`` and skipped; blank lines are ignored.
+    """
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield ticket_from_dict(json.loads(line))
+        except json.JSONDecodeError as exc:
+            errors.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+        except TicketError as exc:
+            errors.append(f"line {number}: {exc}")
