@@ -8,6 +8,7 @@ found, the key path and what was expected.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -206,7 +207,7 @@ class _Loader:
             if not assign:
                 continue
             name = assign.group(1).strip('"')
-            full = table + [name]
+            full = [*table, name]
             if full == parts[: len(full)] and best is None:
                 best = number
         return best or header_line
@@ -338,7 +339,7 @@ class _Loader:
                 raise self.error(key, f"bad time range {part!r} (the end must come after the start, within one day)")
             result.append((start, end))
         result.sort()
-        for (_, end), (start, _) in zip(result, result[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(result):
             if start < end:
                 raise self.error(key, f"time ranges overlap in {spec!r}")
         return tuple(result)

@@ -81,7 +81,7 @@ class PluginHost:
             standards: dict[str, Any] = {}
             _call(self.pm, name, "register_adapters", lambda cls: _add(adapters, cls.name, cls, self.adapters))
             _call(self.pm, name, "register_standards", lambda std: _add(standards, std.name, std, self.standards))
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+        except Exception as exc:  # a broken plugin must not stop the others
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
             info = PluginInfo(name, distribution, version, error=f"{type(exc).__name__}: {exc}")
@@ -145,7 +145,7 @@ def load_plugins() -> PluginHost:
         version = ep.dist.version if ep.dist else ""
         try:
             plugin = ep.load()
-        except Exception as exc:  # noqa: BLE001 - reported by name, others go on
+        except Exception as exc:  # reported by name, others go on
             info = PluginInfo(ep.name, dist, version, error=f"{type(exc).__name__}: {exc}")
             log.warning("plugin %s failed to load: %s", ep.name, info.error)
             host.plugins.append(info)

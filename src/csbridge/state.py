@@ -1,0 +1,368 @@
+"""The state store: cursors, reported findings, pending and written actions, deadlines.
+
+SQLite by default, any SQLAlchemy URL (PostgreSQL) otherwise. Every change of a
+cycle goes through :meth:`Store.transaction` so that findings, the actions they
+call for and the source's cursor move together: a crash leaves either all of them
+or none. The schema is versioned; :data:`MIGRATIONS` brings any older database
+up to date on open.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from csbridge.errors import CsbridgeError
+from csbridge.models import Deadline, Finding
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table("csbridge_schema", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+sources = sa.Table(
+    "csbridge_sources",
+    metadata,
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("cursor", sa.Text),
+    sa.Column("last_cycle_at", sa.DateTime(timezone=True)),
+    sa.Column("last_cycle_seconds", sa.Float),
+    sa.Column("last_error", sa.Text),
+    sa.Column("backlog", sa.Integer),
+    sa.Column("tickets_read", sa.Integer, nullable=False, default=0),
+)
+
+findings = sa.Table(
+    "csbridge_findings",
+    metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("source", sa.String(200), nullable=False, index=True),
+    sa.Column("ticket_id", sa.String(200), nullable=False),
+    sa.Column("rule", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("agent_id", sa.String(200)),
+    sa.Column("message_id", sa.String(400)),
+    sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("found_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(100)),
+)
+
+actions = sa.Table(
+    "csbridge_actions",
+    metadata,
+    sa.Column("marker", sa.String(100), primary_key=True),
+    sa.Column("source", sa.String(200), nullable=False, index=True),
+    sa.Column("ticket_id", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+)
+
+deadlines = sa.Table(
+    "csbridge_deadlines",
+    metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("source", sa.String(200), nullable=False, index=True),
+    sa.Column("ticket_id", sa.String(200), nullable=False, index=True),
+    sa.Column("rule", sa.String(100), nullable=False),
+    sa.Column("message_id", sa.String(400)),
+    sa.Column("agent_id", sa.String(200)),
+    sa.Column("warn_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("agent", sa.Text),
+    sa.Column("reminded", sa.String(100)),
+)
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[sources, findings, actions, deadlines])
+
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_v1,)
+"""Migration ``i`` brings a database at version ``i`` to ``i + 1``. Append, never edit."""
+
+PENDING, IN_FLIGHT, DONE, FAILED = "pending", "in_flight", "done", "failed"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A note or reminder to write, as stored."""
+
+    marker: str
+    source: str
+    ticket_id: str
+    kind: str
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store knows of one source, for ``csbridge status``."""
+
+    source: str
+    cursor: str | None
+    last_cycle_at: datetime | None
+    last_cycle_seconds: float | None
+    last_error: str | None
+    backlog: int | None
+    tickets_read: int
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created, WAL mode is used."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise CsbridgeError(f"cannot open the state database: {exc}") from None
+    if url.startswith("sqlite"):
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+    return engine
+
+
+class Store:
+    """The state database. Methods taking ``conn`` run inside :meth:`transaction`."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or create_engine(url)
+        try:
+            self.migrate()
+        except sa.exc.OperationalError as exc:
+            raise CsbridgeError(f"cannot open the state database {_safe_url(url)}: {exc.orig}") from None
+
+    def migrate(self) -> int:
+        """Apply missing migrations; returns the schema version."""
+        with self.engine.begin() as conn:
+            metadata.create_all(conn, tables=[schema_version])
+            current = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if current is None:
+                conn.execute(schema_version.insert().values(version=0))
+                current = 0
+            if current > len(MIGRATIONS):
+                raise CsbridgeError(
+                    f"the state database has schema version {current}, newer than this csbridge knows "
+                    f"({len(MIGRATIONS)}); upgrade csbridge"
+                )
+            for step in MIGRATIONS[current:]:
+                step(conn)
+            conn.execute(schema_version.update().values(version=len(MIGRATIONS)))
+        return len(MIGRATIONS)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One atomic unit of work."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- cursors and cycles ----------------------------------------------------------
+
+    def source_state(self, source: str) -> SourceState:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sources).where(sources.c.source == source)).first()
+        if row is None:
+            return SourceState(source, None, None, None, None, None, 0)
+        return SourceState(
+            source, row.cursor, _utc(row.last_cycle_at), row.last_cycle_seconds, row.last_error, row.backlog,
+            row.tickets_read or 0,
+        )
+
+    def cursor(self, source: str) -> str | None:
+        """The stored cursor of ``source``; ``None`` before the first cycle."""
+        return self.source_state(source).cursor
+
+    def _upsert_source(self, conn: Connection, source: str, **values: Any) -> None:
+        updated = conn.execute(sources.update().where(sources.c.source == source).values(**values)).rowcount
+        if not updated:
+            conn.execute(sources.insert().values(source=source, tickets_read=0, **values))
+
+    def set_cursor(self, conn: Connection, source: str, cursor: str, read: int, backlog: int | None) -> None:
+        """Advance ``source``'s cursor (inside the transaction that stored what was read)."""
+        previous = conn.execute(sa.select(sources.c.tickets_read).where(sources.c.source == source)).scalar() or 0
+        self._upsert_source(conn, source, cursor=cursor, backlog=backlog, tickets_read=previous + read)
+
+    def record_cycle(self, source: str, at: datetime, seconds: float, error: str | None) -> None:
+        with self.transaction() as conn:
+            self._upsert_source(conn, source, last_cycle_at=at, last_cycle_seconds=seconds, last_error=error)
+
+    # -- findings ---------------------------------------------------------------------
+
+    def new_findings(self, conn: Connection, found: Iterable[Finding]) -> list[Finding]:
+        """The findings of ``found`` not reported before (by :attr:`Finding.key`)."""
+        found = list(found)
+        if not found:
+            return []
+        keys = [f.key for f in found]
+        known = set(conn.execute(sa.select(findings.c.key).where(findings.c.key.in_(keys))).scalars())
+        fresh: dict[str, Finding] = {}
+        for finding in found:
+            if finding.key not in known:
+                fresh.setdefault(finding.key, finding)
+        return list(fresh.values())
+
+    def add_findings(self, conn: Connection, found: Iterable[Finding], at: datetime, action: str | None) -> None:
+        rows = [
+            {
+                "key": f.key, "source": f.source, "ticket_id": f.ticket_id, "rule": f.rule, "status": f.status.value,
+                "agent_id": f.agent_id, "message_id": f.message_id, "due_at": f.due_at, "detail": f.detail,
+                "found_at": at, "action": action,
+            }
+            for f in found
+        ]
+        if rows:
+            conn.execute(findings.insert(), rows)
+
+    def findings(self, source: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(findings).order_by(findings.c.found_at, findings.c.key)
+        if source:
+            query = query.where(findings.c.source == source)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # -- actions ----------------------------------------------------------------------
+
+    def add_action(self, conn: Connection, marker: str, source: str, ticket_id: str, kind: str,
+                   payload: dict[str, Any], at: datetime) -> bool:
+        """Plan a write; False when an action with this marker exists already."""
+        exists = conn.execute(sa.select(actions.c.marker).where(actions.c.marker == marker)).first()
+        if exists:
+            return False
+        conn.execute(actions.insert().values(
+            marker=marker, source=source, ticket_id=ticket_id, kind=kind, payload=json.dumps(payload),
+            state=PENDING, attempts=0, created_at=at,
+        ))
+        return True
+
+    def open_actions(self, source: str, kind: str | None = None) -> list[Action]:
+        """Actions not yet done (pending, or in flight when a run was cut short), oldest first."""
+        query = (
+            sa.select(actions)
+            .where(actions.c.source == source, actions.c.state.in_([PENDING, IN_FLIGHT]))
+            .order_by(actions.c.created_at, actions.c.marker)
+        )
+        if kind:
+            query = query.where(actions.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [_action(r) for r in conn.execute(query)]
+
+    def actions(self, source: str | None = None) -> list[Action]:
+        query = sa.select(actions).order_by(actions.c.created_at, actions.c.marker)
+        if source:
+            query = query.where(actions.c.source == source)
+        with self.engine.connect() as conn:
+            return [_action(r) for r in conn.execute(query)]
+
+    def mark_in_flight(self, markers: Sequence[str]) -> None:
+        """Record that these writes are about to be sent: after a crash they are
+        reconciled against the helpdesk before being sent again."""
+        with self.transaction() as conn:
+            conn.execute(
+                actions.update().where(actions.c.marker.in_(markers))
+                .values(state=IN_FLIGHT, attempts=actions.c.attempts + 1)
+            )
+
+    def mark(self, marker: str, state: str, at: datetime, error: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                actions.update().where(actions.c.marker == marker)
+                .values(state=state, error=error, done_at=at if state in (DONE, FAILED) else None)
+            )
+
+    # -- deadlines --------------------------------------------------------------------
+
+    def replace_deadlines(self, conn: Connection, source: str, ticket_id: str,
+                          running: Sequence[Deadline], agents: dict[str, Any]) -> tuple[list[str], list[Deadline]]:
+        """Make the stored deadlines of one ticket equal ``running``.
+
+        Returns the keys dropped (answered, paused, moved elsewhere) and the
+        deadlines that are new or moved, whose reminder must be (re)scheduled. A
+        deadline already reminded keeps that mark when it has not moved.
+        """
+        rows = {
+            r.key: r for r in conn.execute(
+                sa.select(deadlines).where(deadlines.c.source == source, deadlines.c.ticket_id == ticket_id)
+            )
+        }
+        wanted = {d.key: d for d in running}
+        dropped = [key for key in rows if key not in wanted]
+        if dropped:
+            conn.execute(deadlines.delete().where(deadlines.c.key.in_(dropped)))
+        changed: list[Deadline] = []
+        for key, d in wanted.items():
+            agent = json.dumps(agents.get(d.agent_id or "")) if d.agent_id in agents else None
+            values = {"warn_at": d.warn_at, "due_at": d.due_at, "detail": d.detail, "agent_id": d.agent_id,
+                      "agent": agent}
+            row = rows.get(key)
+            if row is None:
+                conn.execute(deadlines.insert().values(key=key, source=source, ticket_id=ticket_id, rule=d.rule,
+                                                       message_id=d.message_id, reminded=None, **values))
+                changed.append(d)
+            elif _utc(row.warn_at) != d.warn_at or _utc(row.due_at) != d.due_at or row.agent_id != d.agent_id:
+                conn.execute(deadlines.update().where(deadlines.c.key == key).values(reminded=None, **values))
+                changed.append(d)
+        return dropped, changed
+
+    def deadlines(self, source: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(deadlines).order_by(deadlines.c.warn_at)
+        if source:
+            query = query.where(deadlines.c.source == source)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["warn_at"], row["due_at"] = _utc(row["warn_at"]), _utc(row["due_at"])
+        return rows
+
+    def deadline(self, conn: Connection, key: str) -> dict[str, Any] | None:
+        row = conn.execute(sa.select(deadlines).where(deadlines.c.key == key)).first()
+        if row is None:
+            return None
+        data = dict(row._mapping)
+        data["warn_at"], data["due_at"] = _utc(data["warn_at"]), _utc(data["due_at"])
+        return data
+
+    def set_reminded(self, conn: Connection, key: str, marker: str) -> None:
+        conn.execute(deadlines.update().where(deadlines.c.key == key).values(reminded=marker))
+
+
+def _action(row: Any) -> Action:
+    return Action(row.marker, row.source, row.ticket_id, row.kind, json.loads(row.payload), row.state,
+                  row.attempts, row.error)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(invalid URL)"
