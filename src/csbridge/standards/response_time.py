@@ -1,22 +1,320 @@
-"""Built-in standard `response_time` (work in progress: registers itself, checks nothing yet)."""
+"""Built-in standard ``response_time``: reply targets in business time, per priority.
+
+Rules (targets from ``[standards.response_time]``, time on its calendar):
+
+``response_time.first_reply``
+    From the ticket's first public customer message to the first public agent
+    message after it. Not judged when an agent wrote first (an outbound ticket):
+    every wait there is a next reply.
+``response_time.next_reply``
+    From the oldest public customer message not yet answered (several in a row:
+    the first of them counts) to the next public agent message.
+``response_time.periodic_update`` (only for priorities with a target)
+    From each public agent message to the next one, while the ticket is not
+    solved: the customer hears from the agent at least that often.
+
+What counts: public messages only (internal notes never answer anyone);
+messages ``from_csbridge`` or by a system user are ignored; messages and status
+changes after ``now`` are not known yet. Time spent in a ``pause_on`` status does
+not count: a status holds from its change until the next change, and before the
+first recorded change the ticket is taken as open. A ticket without
+``status_changes`` is taken to have entered its current status at
+``updated_at`` (else at its last message, else at ``created_at``), the moment a
+helpdesk usually changes it.
+
+A wait ends at the reply, or at the ticket's change to solved or closed: a
+solved ticket owes no reply, so such a wait is reported only if its target had
+already run out (breached). A customer message on a ticket that stays solved
+starts no wait. A wait still running at ``now`` is ``breached`` past its
+target, ``at_risk`` past ``warn_at`` of it, and yields a :class:`Deadline` until
+it is breached. While the ticket sits in a pause status the clock is stopped:
+no deadline and no ``at_risk`` then. ``met`` findings are made for answered
+waits within target (the CLI shows them with ``--all``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from csbridge.config import StandardsBook
+from csbridge.calendar import BusinessCalendar, Pause, calendar_for, format_local, normalize_pauses, utc
+from csbridge.config import ResponseTimeStandard, StandardsBook
+from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
+from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
 from csbridge.standards import Check
+
+FIRST_REPLY = "response_time.first_reply"
+NEXT_REPLY = "response_time.next_reply"
+PERIODIC_UPDATE = "response_time.periodic_update"
+SOLVED = frozenset({Status.SOLVED, Status.CLOSED})
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A ticket as the time standards see it at one instant.
+
+    ``messages``: the public messages by customers and agents known at ``now``
+    (not csbridge's own, not system users'), oldest first. ``history``: status
+    changes as ``(timestamp, status)`` known at ``now``, oldest first (see the
+    module docstring for tickets without any).
+    """
+
+    ticket: Ticket
+    now: float
+    messages: tuple[Message, ...]
+    history: tuple[tuple[float, Status], ...]
+
+    @classmethod
+    def of(cls, ticket: Ticket, now: datetime) -> Conversation:
+        """The conversation of ``ticket`` as known at ``now``."""
+        cut = now.timestamp()
+        messages = sorted(
+            (
+                m
+                for m in ticket.messages
+                if m.public
+                and not m.from_csbridge
+                and m.author.role is not Role.SYSTEM
+                and m.created_at.timestamp() <= cut
+            ),
+            key=lambda m: m.created_at,
+        )
+        if ticket.status_changes:
+            changes = [(c.at.timestamp(), c.status) for c in ticket.status_changes]
+        else:
+            since = ticket.updated_at or max((m.created_at for m in ticket.messages), default=ticket.created_at)
+            changes = [(since.timestamp(), ticket.status)]
+        history = tuple(sorted((c for c in changes if c[0] <= cut), key=lambda c: c[0]))
+        return cls(ticket, cut, tuple(messages), history)
+
+    @property
+    def status(self) -> Status:
+        """The status at ``now`` (open when no change is known yet)."""
+        return self.history[-1][1] if self.history else Status.OPEN
+
+    def pauses(self, statuses: frozenset[Status] | tuple[Status, ...]) -> tuple[Pause, ...]:
+        """The intervals spent in one of ``statuses``; the last one ends at
+        ``math.inf`` when the ticket is still in such a status."""
+        spans: list[tuple[float, float]] = []
+        history = self.history
+        for i, (at, status) in enumerate(history):
+            if status in statuses:
+                spans.append((at, history[i + 1][0] if i + 1 < len(history) else math.inf))
+        return normalize_pauses(spans)
+
+    def solves(self) -> list[float]:
+        """The instants the ticket entered solved or closed from another status."""
+        result: list[float] = []
+        previous: Status | None = None
+        for at, status in self.history:
+            if status in SOLVED and previous not in SOLVED:
+                result.append(at)
+            previous = status
+        return result
+
+    def agent_id(self, reply: Message | None = None) -> str | None:
+        """Who owns an answer: the assignee, else the agent of ``reply``, else
+        the last agent who wrote publicly."""
+        if self.ticket.assignee is not None:
+            return self.ticket.assignee.id
+        if reply is not None:
+            return reply.author.id
+        agents = [m for m in self.messages if m.author.role is Role.AGENT]
+        return agents[-1].author.id if agents else None
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """One measured stretch: ``rule``, from ``start`` (``message`` began it) to
+    ``end`` (``None``: still running), closed by ``reply`` or by a solve."""
+
+    rule: str
+    message: Message
+    start: float
+    end: float | None = None
+    reply: Message | None = None
+
+    @property
+    def solved(self) -> bool:
+        """Ended by the ticket being solved, not by a reply."""
+        return self.end is not None and self.reply is None
+
+
+def reply_waits(conversation: Conversation) -> Iterator[Wait]:
+    """The first- and next-reply waits of a conversation, in order."""
+    solves = conversation.solves()
+    # Events in time order; at the same instant a message comes before a solve.
+    events: list[tuple[float, int, Message | None]] = [(m.created_at.timestamp(), 0, m) for m in conversation.messages]
+    events += [(at, 1, None) for at in solves]
+    events.sort(key=lambda e: (e[0], e[1]))
+    waiting: Message | None = None
+    rule = FIRST_REPLY
+    started = 0.0
+    spoken = False  # whether the first-reply wait is decided (a customer or an agent spoke)
+    for at, _, message in events:
+        if message is None:
+            if waiting is not None:
+                yield Wait(rule, waiting, started, at)
+                waiting = None
+        elif message.author.role is Role.CUSTOMER:
+            if waiting is None:
+                waiting, started = message, at
+                rule = NEXT_REPLY if spoken else FIRST_REPLY
+            spoken = True
+        else:
+            spoken = True
+            if waiting is not None:
+                yield Wait(rule, waiting, started, at, message)
+                waiting = None
+    if waiting is not None and conversation.status not in SOLVED:
+        yield Wait(rule, waiting, started)
+
+
+def update_waits(conversation: Conversation) -> Iterator[Wait]:
+    """The stretches from each public agent message to the next one, ended early
+    by a solve; the last one runs at ``now`` unless the ticket is solved."""
+    solves = conversation.solves()
+    agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
+    for i, message in enumerate(agents):
+        start = message.created_at.timestamp()
+        solve = next((s for s in solves if s >= start), None)
+        reply = agents[i + 1] if i + 1 < len(agents) else None
+        reply_at = reply.created_at.timestamp() if reply is not None else None
+        if solve is not None and (reply_at is None or solve < reply_at):
+            yield Wait(PERIODIC_UPDATE, message, start, solve)
+        elif reply_at is not None:
+            yield Wait(PERIODIC_UPDATE, message, start, reply_at, reply)
+        elif conversation.status not in SOLVED:
+            yield Wait(PERIODIC_UPDATE, message, start)
+
+
+_WORDS = {
+    FIRST_REPLY: ("First reply took", "for a first reply", "without a first reply", "reply to the customer"),
+    NEXT_REPLY: ("The reply took", "for a reply", "without a reply", "reply to the customer"),
+    PERIODIC_UPDATE: (
+        "The next update came after",
+        "for an update since the last public reply",
+        "without an update",
+        "send the customer an update",
+    ),
+}
+
+
+class ResponseTimeCheck:
+    """The configured check: judges every wait of a ticket against the target of
+    its priority on ``calendar``. Call it as ``check(ticket, now)``."""
+
+    def __init__(self, standard: ResponseTimeStandard, calendar: BusinessCalendar) -> None:
+        self.standard = standard
+        self.calendar = calendar
+        self.pause_on = frozenset(standard.pause_on)
+        self.targets: dict[str, Mapping[Any, timedelta]] = {
+            FIRST_REPLY: standard.first_reply,
+            NEXT_REPLY: standard.next_reply,
+            PERIODIC_UPDATE: standard.periodic_update,
+        }
+
+    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
+        conversation = Conversation.of(ticket, now)
+        if not conversation.messages:
+            return
+        pauses = conversation.pauses(self.pause_on)
+        for wait in reply_waits(conversation):
+            yield from self.judge(conversation, wait, pauses)
+        if self.standard.periodic_update.get(ticket.priority):
+            for wait in update_waits(conversation):
+                yield from self.judge(conversation, wait, pauses)
+
+    def judge(self, conversation: Conversation, wait: Wait, pauses: tuple[Pause, ...]) -> Iterator[Finding | Deadline]:
+        """The finding (if any) and the deadline (if running) of one wait."""
+        ticket = conversation.ticket
+        target = self.targets[wait.rule].get(ticket.priority)
+        if target is None:
+            return
+        calendar = self.calendar
+        limit = target.total_seconds()
+        end = conversation.now if wait.end is None else wait.end
+        elapsed = round(calendar.elapsed_ts(wait.start, end, pauses), 3)
+        due_ts = calendar.add_ts(wait.start, limit, pauses)
+        due = None if math.isinf(due_ts) else utc(due_ts)
+        took, aim, left, act = self.words(wait.rule, elapsed, target, ticket.priority.value)
+        agent_id = conversation.agent_id(wait.reply)
+        base = {"source": ticket.source, "ticket_id": ticket.id, "rule": wait.rule, "message_id": wait.message.id}
+        if wait.end is not None:
+            if elapsed > limit:
+                detail = (
+                    f"{left.capitalize()} after {took}; {aim}."
+                    if wait.solved
+                    else f"{_WORDS[wait.rule][0]} {took}; {aim}."
+                )
+                fix = f"Keep to the target: {act} within {format_duration(target)}{self.business}."
+                yield Finding(status=FindingStatus.BREACHED, detail=detail, agent_id=agent_id, due_at=due, fix=fix, **base)
+            elif not wait.solved:
+                detail = f"{_WORDS[wait.rule][0]} {took}; within the target of {format_duration(target)}."
+                yield Finding(status=FindingStatus.MET, detail=detail, agent_id=agent_id, due_at=due, **base)
+            return
+        waited = f"The customer has waited {took} {_WORDS[wait.rule][1]}; {aim}"
+        if elapsed > limit:
+            when = f", due {format_local(due, calendar)}" if due else ""
+            yield Finding(
+                status=FindingStatus.BREACHED,
+                detail=f"{waited}{when}.",
+                agent_id=agent_id,
+                due_at=due,
+                fix=f"{act.capitalize()} now; the target has run out.",
+                **base,
+            )
+            return
+        if due is None:
+            return  # the clock is stopped by a pause status: nothing is running
+        due_text = format_local(due, calendar)
+        warn_ts = calendar.add_ts(wait.start, limit * self.standard.warn_at, pauses)
+        if elapsed >= limit * self.standard.warn_at:
+            yield Finding(
+                status=FindingStatus.AT_RISK,
+                detail=f"{waited}, due {due_text}.",
+                agent_id=agent_id,
+                due_at=due,
+                fix=f"{act.capitalize()} before {due_text}.",
+                **base,
+            )
+        yield Deadline(
+            warn_at=utc(warn_ts),
+            due_at=due,
+            agent_id=agent_id,
+            detail=f"{act.capitalize()} by {due_text} (target {format_duration(target)}{self.business}).",
+            **base,
+        )
+
+    @property
+    def business(self) -> str:
+        """`` of business time`` unless the calendar is 24/7."""
+        return "" if self.calendar.is_always else " of business time"
+
+    def words(self, rule: str, elapsed: float, target: timedelta, priority: str) -> tuple[str, str, str, str]:
+        """(how long it took, what the target is, how it ended unanswered, what to do)."""
+        took = f"{format_duration(timedelta(seconds=elapsed))}{self.business}"
+        every = "an update every " if rule == PERIODIC_UPDATE else ""
+        aim = f"the target for {priority} priority is {every}{format_duration(target)}"
+        return took, aim, f"the ticket was solved {_WORDS[rule][2]}", _WORDS[rule][3]
 
 
 class _Standard:
     name = "response_time"
 
     def configure(self, book: StandardsBook) -> Check | None:
-        return None
+        """The response-time check on the book's calendar, or ``None`` without a
+        ``[standards.response_time]`` section."""
+        if book.response_time is None:
+            return None
+        return ResponseTimeCheck(book.response_time, calendar_for(book, book.response_time.calendar))
 
 
 @hookimpl
 def register_standards(register: Callable[[Any], None]) -> None:
+    """Register the built-in ``response_time`` standard."""
     register(_Standard())
