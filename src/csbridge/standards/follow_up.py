@@ -1,22 +1,306 @@
-"""Built-in standard `follow_up` (work in progress: registers itself, checks nothing yet)."""
+"""Built-in standard ``follow_up``: promised updates kept, pending tickets chased.
+
+Rules (time on the ``[standards.follow_up]`` calendar, by default the
+response-time calendar):
+
+``follow_up.promise``
+    A public agent message that promises a later update ("within 2 hours",
+    "tomorrow", "by Friday", "next week", "later today": detected by
+    :mod:`csbridge.standards.promises`) must be followed by another public agent
+    message by the promised time. ``met`` when one came in time, ``breached``
+    when it came late or not at all, ``at_risk`` past ``warn_at`` of the promise
+    window (``[standards.response_time] warn_at``, else 0.8) and a
+    :class:`Deadline` while it runs. A ticket solved before the promised time
+    owes nothing more. Promised times:
+
+    - *within D*: D of business time after the message;
+    - *N working days*: the end of the Nth working day after the message's day;
+    - *by WEEKDAY*: the end of the next working day that is that weekday (the
+      message's own day if it is one and still open); if that weekday never
+      works, the end of the next such calendar day;
+    - *next week*: the end of the last working day of the next calendar week;
+    - *later today*: the end of today's hours, or of the next working day if
+      the message came after hours.
+
+``follow_up.pending``
+    A ticket in pending status waits for the customer; when the customer stays
+    silent the agent should chase them. Measured from the later of the change to
+    pending and the agent's last public message; ``breached`` after
+    ``pending_reminder_after``, ``at_risk`` past ``warn_at`` of it with a
+    :class:`Deadline` before. A public customer message after the change to
+    pending ends the wait (the reply is then the agent's to give, which
+    ``response_time`` judges).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import importlib
+import math
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
-from csbridge.config import StandardsBook
+from csbridge.calendar import BusinessCalendar, calendar_for, format_local, utc
+from csbridge.config import FollowUpStandard, StandardsBook
+from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
+from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
 from csbridge.standards import Check
+from csbridge.standards.response_time import Conversation
+
+PROMISE = "follow_up.promise"
+PENDING = "follow_up.pending"
+_SEARCH_WEEKS = 8
 
 
-class _Standard:
+class PromiseLike(Protocol):
+    """What :class:`csbridge.standards.promises.Promise` carries (see that module)."""
+
+    @property
+    def phrase(self) -> str: ...
+    @property
+    def within(self) -> timedelta | None: ...
+    @property
+    def working_days(self) -> int | None: ...
+    @property
+    def weekday(self) -> int | None: ...
+    @property
+    def next_week(self) -> bool: ...
+    @property
+    def today(self) -> bool: ...
+
+
+FindPromise = Callable[[str, "str | None"], PromiseLike | None]
+
+
+def promise_due(promise: PromiseLike, at: datetime, calendar: BusinessCalendar) -> datetime | None:
+    """The instant by which ``promise``, made at ``at``, must be kept on
+    ``calendar`` (rules in the module docstring); ``None`` for a promise that
+    names no time."""
+    day = calendar.local_date(at)
+    if promise.within is not None:
+        return calendar.add(at, promise.within)
+    if promise.working_days is not None:
+        return calendar.end_of_day(calendar.working_day(day, after=max(promise.working_days, 1)))
+    if promise.weekday is not None:
+        return _by_weekday(promise.weekday % 7, at, day, calendar)
+    if promise.next_week:
+        monday = day + timedelta(days=7 - day.weekday())
+        for week in range(_SEARCH_WEEKS):
+            days = [monday + timedelta(days=7 * week + i) for i in range(7)]
+            working = [d for d in days if calendar.is_working_day(d)]
+            if working:
+                return calendar.end_of_day(working[-1])
+        return None
+    if promise.today:
+        if calendar.is_working_day(day) and at < calendar.end_of_day(day):
+            return calendar.end_of_day(day)
+        return calendar.end_of_day(calendar.working_day(day, after=1))
+    return None
+
+
+def _by_weekday(weekday: int, at: datetime, day: date, calendar: BusinessCalendar) -> datetime:
+    if day.weekday() == weekday and calendar.is_working_day(day) and at < calendar.end_of_day(day):
+        return calendar.end_of_day(day)
+    first = day + timedelta(days=(weekday - day.weekday() - 1) % 7 + 1)
+    for week in range(_SEARCH_WEEKS):
+        candidate = first + timedelta(days=7 * week)
+        if calendar.is_working_day(candidate):
+            return calendar.end_of_day(candidate)
+    following = first + timedelta(days=1)
+    return datetime(following.year, following.month, following.day, tzinfo=calendar.tz)
+
+
+def default_find_promise() -> FindPromise | None:
+    """``csbridge.standards.promises.find_promise`` with replies stripped of quotes
+    and signatures by ``csbridge.standards.text.strip_reply`` when those modules
+    are installed; ``None`` when promise detection is not available."""
+    try:
+        promises: Any = importlib.import_module("csbridge.standards.promises")
+    except ImportError:
+        return None
+    find: FindPromise = promises.find_promise
+    try:
+        text: Any = importlib.import_module("csbridge.standards.text")
+        strip: Callable[[str], str] = text.strip_reply
+    except (ImportError, AttributeError):
+        return find
+
+    def find_stripped(body: str, language: str | None) -> PromiseLike | None:
+        return find(strip(body), language)
+
+    return find_stripped
+
+
+class FollowUpCheck:
+    """The configured check; call it as ``check(ticket, now)``. ``find_promise``
+    detects a promise in a message body (``None``: promises are not judged)."""
+
+    def __init__(
+        self,
+        standard: FollowUpStandard,
+        calendar: BusinessCalendar,
+        warn_at: float = 0.8,
+        find_promise: FindPromise | None = None,
+    ) -> None:
+        self.standard = standard
+        self.calendar = calendar
+        self.warn_at = warn_at
+        self.find_promise = find_promise if standard.promises else None
+
+    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
+        conversation = Conversation.of(ticket, now)
+        if self.find_promise is not None:
+            yield from self.promises(conversation)
+        if self.standard.pending_reminder_after is not None and conversation.status is Status.PENDING:
+            yield from self.pending(conversation, self.standard.pending_reminder_after)
+
+    def promises(self, conversation: Conversation) -> Iterator[Finding | Deadline]:
+        """Judge every promise made in a public agent message."""
+        assert self.find_promise is not None
+        agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
+        solves = conversation.solves()
+        for i, message in enumerate(agents):
+            promise = self.find_promise(message.body, None)
+            if promise is None:
+                continue
+            due = promise_due(promise, message.created_at, self.calendar)
+            if due is None:
+                continue
+            later = next((m for m in agents[i + 1 :] if m.created_at > message.created_at), None)
+            yield from self.judge_promise(conversation, message, promise, due, later, solves)
+
+    def judge_promise(
+        self,
+        conversation: Conversation,
+        message: Message,
+        promise: PromiseLike,
+        due: datetime,
+        update: Message | None,
+        solves: list[float],
+    ) -> Iterator[Finding | Deadline]:
+        """The finding and deadline of one promise made in ``message``."""
+        ticket = conversation.ticket
+        start, due_ts = message.created_at.timestamp(), due.timestamp()
+        due_text = format_local(due, self.calendar)
+        base = {"source": ticket.source, "ticket_id": ticket.id, "rule": PROMISE, "message_id": message.id}
+        agent_id = conversation.agent_id(message)
+        said = f'The agent promised "{promise.phrase}"'
+        if update is not None and update.created_at.timestamp() <= due_ts:
+            yield Finding(
+                status=FindingStatus.MET,
+                detail=f"{said}, due {due_text}, and wrote again in time.",
+                agent_id=agent_id,
+                due_at=due,
+                **base,
+            )
+            return
+        if any(start < s <= due_ts for s in solves):
+            return  # solved before the promised time: nothing more is owed
+        if update is not None or conversation.now > due_ts:
+            late = (
+                f"the next update came {self._late(due_ts, update.created_at.timestamp())} late"
+                if update is not None
+                else "no update has come"
+            )
+            yield Finding(
+                status=FindingStatus.BREACHED,
+                detail=f"{said}, due {due_text}; {late}.",
+                agent_id=agent_id,
+                due_at=due,
+                fix="Write to the customer now with the promised update, and promise only times you can keep.",
+                **base,
+            )
+            return
+        window = self.calendar.elapsed_ts(start, due_ts)
+        warn_ts = self.calendar.add_ts(start, window * self.warn_at)
+        if conversation.now >= warn_ts:
+            yield Finding(
+                status=FindingStatus.AT_RISK,
+                detail=f"{said}, due {due_text}; no update yet.",
+                agent_id=agent_id,
+                due_at=due,
+                fix=f"Send the customer the promised update before {due_text}.",
+                **base,
+            )
+        yield Deadline(
+            warn_at=utc(warn_ts),
+            due_at=due,
+            agent_id=agent_id,
+            detail=f'Send the promised update ("{promise.phrase}") by {due_text}.',
+            **base,
+        )
+
+    def pending(self, conversation: Conversation, after: timedelta) -> Iterator[Finding | Deadline]:
+        """Judge a ticket that is pending at ``now``."""
+        ticket = conversation.ticket
+        entered = conversation.history[-1][0]
+        for at, status in reversed(conversation.history):
+            if status is not Status.PENDING:
+                break
+            entered = at
+        since_pending = [m for m in conversation.messages if m.created_at.timestamp() >= entered]
+        if any(m.author.role is Role.CUSTOMER for m in since_pending):
+            return
+        agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
+        last = agents[-1] if agents else None
+        start = max(entered, last.created_at.timestamp()) if last is not None else entered
+        calendar = self.calendar
+        limit = after.total_seconds()
+        elapsed = round(calendar.elapsed_ts(start, conversation.now), 3)
+        due_ts = calendar.add_ts(start, limit)
+        if math.isinf(due_ts):
+            return
+        due = utc(due_ts)
+        due_text = format_local(due, calendar)
+        waited = format_duration(timedelta(seconds=elapsed)) + ("" if calendar.is_always else " of business time")
+        detail = (
+            f"The ticket has been pending for {waited} without a word from the customer since the agent last wrote; "
+            f"the standard is to chase the customer after {format_duration(after)}, due {due_text}."
+        )
+        base = {"source": ticket.source, "ticket_id": ticket.id, "rule": PENDING}
+        message_id = last.id if last is not None else None
+        agent_id = conversation.agent_id(last)
+        fix = "Ask the customer whether the problem is solved (or what is still missing), or solve the ticket."
+        if elapsed > limit:
+            yield Finding(status=FindingStatus.BREACHED, detail=detail, agent_id=agent_id, due_at=due, fix=fix, message_id=message_id, **base)
+            return
+        warn_ts = calendar.add_ts(start, limit * self.warn_at)
+        if elapsed >= limit * self.warn_at:
+            yield Finding(status=FindingStatus.AT_RISK, detail=detail, agent_id=agent_id, due_at=due, fix=fix, message_id=message_id, **base)
+        yield Deadline(
+            warn_at=utc(warn_ts),
+            due_at=due,
+            agent_id=agent_id,
+            detail=f"Chase the customer on this pending ticket by {due_text}.",
+            message_id=message_id,
+            **base,
+        )
+
+    def _late(self, due_ts: float, at: float) -> str:
+        seconds = self.calendar.elapsed_ts(due_ts, at)
+        return format_duration(timedelta(seconds=seconds)) + ("" if self.calendar.is_always else " of business time")
+
+
+class FollowUp:
+    """The ``follow_up`` standard. ``find_promise`` replaces promise detection
+    (tests); by default :func:`default_find_promise` is used."""
+
     name = "follow_up"
 
+    def __init__(self, find_promise: FindPromise | None = None) -> None:
+        self._find_promise = find_promise
+
     def configure(self, book: StandardsBook) -> Check | None:
-        return None
+        """The follow-up check, or ``None`` without a ``[standards.follow_up]`` section."""
+        if book.follow_up is None:
+            return None
+        warn_at = book.response_time.warn_at if book.response_time is not None else 0.8
+        find = self._find_promise or default_find_promise()
+        return FollowUpCheck(book.follow_up, calendar_for(book, book.follow_up.calendar), warn_at, find)
 
 
 @hookimpl
 def register_standards(register: Callable[[Any], None]) -> None:
-    register(_Standard())
+    """Register the built-in ``follow_up`` standard."""
+    register(FollowUp())
