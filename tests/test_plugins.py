@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import types
+from typing import ClassVar
 
 import pytest
 
@@ -31,7 +32,7 @@ def _plugin(name: str, **hooks: object) -> types.ModuleType:
 
 
 class _Adapter:
-    options: dict[str, object] = {}
+    options: ClassVar[dict[str, object]] = {}
     needs_secret = False
 
     def __init__(self, name: str) -> None:

@@ -101,7 +101,8 @@ class Cycle:
     collects what would be written in the report instead."""
 
     def __init__(self, source: str, adapter: Adapter, engine: Engine, store: Store, clock: Clock,
-                 observers: Observers | None = None, dry_run: bool = False) -> None:
+                 observers: Observers | None = None, dry_run: bool = False,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.source = source
         self.adapter = adapter
         self.engine = engine
@@ -109,6 +110,7 @@ class Cycle:
         self.clock = clock
         self.observers = observers or Observers()
         self.dry_run = dry_run
+        self.should_stop = should_stop
 
     def run(self) -> CycleReport:
         """Read, judge, store and write back everything that changed since the
@@ -143,6 +145,9 @@ class Cycle:
             self.store_page(page.tickets, page.cursor, page.backlog, now, report)
             report.tickets += len(page.tickets)
             report.backlog = page.backlog
+            if self.should_stop():
+                log.info("source %s: stopping after this page; the next run resumes from the cursor", self.source)
+                break
             if backfill and page.backlog:
                 log.info("source %s: backfill: %d tickets read, about %d to go", self.source, report.tickets,
                          page.backlog)
@@ -234,6 +239,8 @@ class Cycle:
                 continue
             actions = self.reconcile(actions)
             for start in range(0, len(actions), BATCH):
+                if self.should_stop():
+                    return
                 self.write_batch(kind, actions[start:start + BATCH], report)
 
     def reconcile(self, actions: list[Action]) -> list[Action]:

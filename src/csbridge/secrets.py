@@ -53,6 +53,9 @@ def get_secret(source: str) -> Secret:
             f"no secret for source {source!r}: run 'csbridge credentials set {source}' "
             f"or set the environment variable {env_name(source)}"
         )
+    from csbridge.logs import register_secret
+
+    register_secret(value)
     return Secret(value)
 
 

@@ -205,7 +205,7 @@ class Store:
     def _upsert_source(self, conn: Connection, source: str, **values: Any) -> None:
         updated = conn.execute(sources.update().where(sources.c.source == source).values(**values)).rowcount
         if not updated:
-            conn.execute(sources.insert().values(source=source, tickets_read=0, **values))
+            conn.execute(sources.insert().values(**{"source": source, "tickets_read": 0, **values}))
 
     def set_cursor(self, conn: Connection, source: str, cursor: str, read: int, backlog: int | None) -> None:
         """Advance ``source``'s cursor (inside the transaction that stored what was read)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from csbridge import __version__
 from csbridge.errors import CsbridgeError
 
-COMMANDS = ("plugins", "config", "credentials", "evaluate")
+COMMANDS = ("run", "check", "status", "doctor", "evaluate", "demo", "plugins", "config", "credentials")
 
 
 def build_parser() -> argparse.ArgumentParser:

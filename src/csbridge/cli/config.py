@@ -17,9 +17,27 @@ def add_parser(sub: Any) -> None:
     check.set_defaults(run=run_check)
 
 
-def load(path: str, host: PluginHost | None = None) -> tuple[Config, PluginHost]:
+def default_config_path() -> str:
+    """``$CSBRIDGE_CONFIG``, else ``$XDG_CONFIG_HOME/csbridge/csbridge.toml``."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("CSBRIDGE_CONFIG"):
+        return os.environ["CSBRIDGE_CONFIG"]
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return str(base / "csbridge" / "csbridge.toml")
+
+
+def add_config_option(parser: Any) -> None:
+    """The ``--config FILE`` option shared by the daemon's commands."""
+    parser.add_argument("--config", default=None, metavar="FILE",
+                        help="the TOML config file (default: $CSBRIDGE_CONFIG or ~/.config/csbridge/csbridge.toml)")
+
+
+def load(path: str | None, host: PluginHost | None = None) -> tuple[Config, PluginHost]:
     """Load ``path`` validated against the installed adapters and standards."""
     host = host or load_plugins()
+    path = path or default_config_path()
     return load_config(path, host.adapter_options, host.extra_standards), host
 
 

@@ -1,0 +1,56 @@
+"""``csbridge check --once [--dry-run]``: one cycle of every enabled source."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from csbridge import logs
+from csbridge.cli.config import add_config_option, load
+from csbridge.cycle import CycleReport
+from csbridge.daemon import Daemon
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("check", help="run one cycle of every enabled source and exit")
+    add_config_option(parser)
+    parser.add_argument("--once", action="store_true", required=True, help="one cycle (the only mode; required)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the notes, tags and reminders it would write; write and store nothing")
+    parser.add_argument("--source", action="append", help="only this source (repeatable)")
+    parser.set_defaults(run=run)
+
+
+def print_plan(report: CycleReport, out: Any = sys.stdout) -> None:
+    """What a dry run would have written, as an agent would read it."""
+    for note in report.planned_notes:
+        out.write(f"--- note on {report.source} ticket {note.ticket_id} (private) tags: {', '.join(note.tags)}\n")
+        out.write(note.text + "\n")
+    for reminder in report.planned_reminders:
+        to = reminder.agent.email or reminder.agent.name if reminder.agent else "(no owning agent)"
+        out.write(f"--- reminder on {report.source} ticket {reminder.ticket_id} to {to}\n{reminder.text}\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    config, host = load(args.config)
+    logs.setup(config.daemon.log_format)
+    daemon = Daemon(config, host)
+    failed = False
+    try:
+        for source in daemon.sources:
+            if args.source and source.name not in args.source:
+                continue
+            report = daemon.poll(source.name, dry_run=args.dry_run)
+            failed |= report.error is not None
+            if args.dry_run:
+                print_plan(report)
+                print(f"=== {source.name}: {report.tickets} tickets read, {len(report.planned_notes)} notes and "
+                      f"{len(report.planned_reminders)} reminders would be written (dry run: nothing written)")
+            else:
+                print(f"=== {source.name}: {report.tickets} tickets read, {report.findings} new findings, "
+                      f"{report.notes_written} notes written, {report.reminders_sent} reminders sent"
+                      + (f"; error: {report.error}" if report.error else ""))
+    finally:
+        daemon.close()
+    return 1 if failed else 0
