@@ -49,3 +49,14 @@ def finding_made(finding: Finding) -> None:
 @hookspec
 def action_written(action: Note | Reminder, ok: bool, error: str) -> None:
     """Announced after the daemon wrote (or failed to write) a note or reminder."""
+
+
+@hookspec
+def register_simulators(register: Callable[[Any], None]) -> None:
+    """Register local simulators of a helpdesk API for ``csbridge demo`` and the
+    benchmarks: call ``register(simulator)`` for each.
+
+    A simulator follows :class:`csbridge.demo.DemoHelpdesk`: ``name`` is the
+    adapter it simulates, ``start()`` seeds and serves it on loopback and returns
+    the source options and secret that point the adapter at it.
+    """

@@ -54,6 +54,7 @@ class PluginHost:
     pm: pluggy.PluginManager
     adapters: dict[str, Any] = field(default_factory=dict)
     standards: dict[str, Any] = field(default_factory=dict)
+    simulators: dict[str, Any] = field(default_factory=dict)
     plugins: list[PluginInfo] = field(default_factory=list)
 
     @property
@@ -79,8 +80,10 @@ class PluginHost:
             self.pm.register(plugin, name=name)
             adapters: dict[str, Any] = {}
             standards: dict[str, Any] = {}
+            simulators: dict[str, Any] = {}
             _call(self.pm, name, "register_adapters", lambda cls: _add(adapters, cls.name, cls, self.adapters))
             _call(self.pm, name, "register_standards", lambda std: _add(standards, std.name, std, self.standards))
+            _call(self.pm, name, "register_simulators", lambda sim: _add(simulators, sim.name, sim, self.simulators))
         except Exception as exc:  # a broken plugin must not stop the others
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
@@ -89,6 +92,7 @@ class PluginHost:
         else:
             self.adapters.update(adapters)
             self.standards.update(standards)
+            self.simulators.update(simulators)
             info = PluginInfo(name, distribution, version, tuple(adapters), tuple(standards))
         self.plugins.append(info)
         return info

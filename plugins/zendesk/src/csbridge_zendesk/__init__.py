@@ -12,3 +12,10 @@ from csbridge_zendesk.adapter import ZendeskAdapter
 @hookimpl
 def register_adapters(register: Callable[[Any], None]) -> None:
     register(ZendeskAdapter)
+
+
+@hookimpl
+def register_simulators(register: Callable[[Any], None]) -> None:
+    from csbridge_zendesk.demo import ZendeskDemo
+
+    register(ZendeskDemo())
