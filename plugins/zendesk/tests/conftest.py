@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from csbridge.sample import DEMO_START, generate_helpdesk
-from csbridge.secrets import Secret
 from csbridge_zendesk.adapter import ZendeskAdapter
 from csbridge_zendesk.simulator import ZendeskSimulator
+
+from csbridge.sample import DEMO_START, generate_helpdesk
+from csbridge.secrets import Secret
 
 TOKEN = "s3cret-token"
 EMAIL = "bot@acme.example"

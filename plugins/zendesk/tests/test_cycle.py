@@ -6,12 +6,13 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from csbridge_zendesk.adapter import ZendeskAdapter
+from csbridge_zendesk.simulator import ZendeskSimulator
+
 from csbridge.config import load_config
 from csbridge.models import FindingStatus, Note, Reminder, Role, Ticket
 from csbridge.plugins import load_plugins
 from csbridge.standards import Engine
-from csbridge_zendesk.adapter import ZendeskAdapter
-from csbridge_zendesk.simulator import ZendeskSimulator
 
 from .conftest import FakeClock
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from csbridge_zendesk.adapter import ZendeskAdapter
+from csbridge_zendesk.simulator import ZendeskSimulator
+
 from csbridge.errors import AdapterError, AuthError
 from csbridge.models import Note, Ticket
 from csbridge.secrets import Secret
-from csbridge_zendesk.adapter import ZendeskAdapter
-from csbridge_zendesk.simulator import ZendeskSimulator
 
 from .conftest import EMAIL, FakeClock, make_adapter
 

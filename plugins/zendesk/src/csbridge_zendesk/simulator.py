@@ -185,6 +185,8 @@ class ZendeskSimulator:
             status, data = self._route(method, path, query, body, now)
         except _Fail as fail:
             status, data = fail.status, fail.data
+        if key == "PUT /api/v2/tickets/{id}.json":  # the per-ticket update limit Zendesk reports
+            headers["zendesk-rate-limit-tickets-update"] = f"total=30; remaining=29; resets={headers['ratelimit-reset']}"
         return _json(status, data, headers)
 
     def _authorized(self, auth: str | None) -> bool:
