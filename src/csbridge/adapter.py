@@ -107,6 +107,13 @@ class Adapter(Protocol):
         fresh from the helpdesk: how the core reconciles writes after a crash."""
         ...
 
+    def check_access(self) -> str:
+        """Make one cheap authenticated request proving the source is reachable with
+        the permissions csbridge needs (read tickets, write private notes); return a
+        one-line description (account, user, role). Raises ``AuthError`` or
+        ``AdapterError`` otherwise. Used by ``csbridge doctor``."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

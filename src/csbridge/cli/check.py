@@ -10,6 +10,7 @@ from csbridge import logs
 from csbridge.cli.config import add_config_option, load
 from csbridge.cycle import CycleReport
 from csbridge.daemon import Daemon
+from csbridge.jsonl import parse_time
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +20,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the notes, tags and reminders it would write; write and store nothing")
     parser.add_argument("--source", action="append", help="only this source (repeatable)")
+    parser.add_argument("--now", help="judge as if it were this instant (ISO-8601; for audits and tests)")
     parser.set_defaults(run=run)
 
 
@@ -36,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     config, host = load(args.config)
     logs.setup(config.daemon.log_format)
     daemon = Daemon(config, host)
+    if args.now:
+        fixed = parse_time(args.now, "--now")
+        daemon.clock = lambda: fixed
     failed = False
     try:
         for source in daemon.sources:
