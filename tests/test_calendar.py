@@ -15,8 +15,8 @@ NINE_TO_FIVE = ((9 * 60, 17 * 60),)
 WEEKDAYS_9_17 = {d: NINE_TO_FIVE for d in range(5)}
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=WARSAW)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WARSAW)
 
 
 def warsaw(**kwargs: object) -> BusinessCalendar:

@@ -76,8 +76,8 @@ def engine(tmp_path: Path, book: str = BOOK) -> Engine:
     return Engine(load_config(path).book, [*standards, FollowUp(find_promise)])
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=WARSAW)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WARSAW)
 
 
 def msg(mid: str, who: Person, t: datetime, body: str = "Hello") -> Message:

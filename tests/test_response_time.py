@@ -56,8 +56,8 @@ def engine(tmp_path: Path, calendar: str = "warsaw", extra: str = "") -> Engine:
     return Engine(load_config(path).book, load_plugins().standards.values())
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=WARSAW)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WARSAW)
 
 
 def msg(mid: str, who: Person, t: datetime, public: bool = True, **kw: bool) -> Message:
