@@ -104,7 +104,7 @@ class FreshdeskSimulator:
         handler = type("Handler", (_Handler,), {"sim": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="freshdesk-sim", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="freshdesk-sim", daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self.url
@@ -393,6 +393,11 @@ class _Fault(Exception):
 class _Handler(BaseHTTPRequestHandler):
     sim: FreshdeskSimulator
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # one write per answer: no Nagle/delayed-ACK stalls on keep-alive
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the simulator's log is sim.log
@@ -407,6 +412,7 @@ class _Handler(BaseHTTPRequestHandler):
         except _Fault as fault:
             if fault.kind == "drop":
                 self.close_connection = True
+                self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             status, headers, data = fault.status, fault.headers, b'[{"id": 1, "subject": "trunc'
