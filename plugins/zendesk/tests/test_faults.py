@@ -4,6 +4,7 @@ resumes from the stored cursor."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import pytest
@@ -35,7 +36,7 @@ def times_of(sim: ZendeskSimulator, endpoint: str) -> list[tuple[datetime, int]]
 def assert_waited(sim: ZendeskSimulator, endpoint: str, retry_after: float) -> None:
     """Every request after a 429/503 came at least Retry-After later."""
     log = times_of(sim, endpoint)
-    for (at, status), (next_at, _) in zip(log, log[1:], strict=False):
+    for (at, status), (next_at, _) in itertools.pairwise(log):
         if status in (429, 503):
             assert (next_at - at).total_seconds() >= retry_after
 

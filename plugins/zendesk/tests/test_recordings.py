@@ -4,6 +4,7 @@ and the simulator's answers compared with them key by key."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
 from pathlib import Path
@@ -31,10 +32,8 @@ def body(interaction: dict[str, Any]) -> Any:
     if raw.get("string"):
         return json.loads(raw["string"])
     data = base64.b64decode(raw["base64_string"])
-    try:
+    with contextlib.suppress(OSError):
         data = gzip.decompress(data)
-    except OSError:
-        pass
     return json.loads(data)
 
 
