@@ -96,3 +96,8 @@ def test_state_defaults_to_user_data_dir(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "c.toml"
     path.write_text("[daemon]\n")
     assert load_config(path).daemon.state == f"sqlite:///{tmp_path}/csbridge/state.db"
+
+
+def test_contrib_sample_config_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = Path(__file__).parents[1] / "contrib" / "csbridge.toml"
+    assert main(["config", "check", str(sample)]) == 0, capsys.readouterr().err
