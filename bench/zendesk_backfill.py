@@ -14,10 +14,11 @@ import sys
 import time
 from datetime import timedelta
 
-from csbridge.sample import DEMO_START, generate_helpdesk
-from csbridge.secrets import Secret
 from csbridge_zendesk.adapter import ZendeskAdapter
 from csbridge_zendesk.simulator import ZendeskSimulator
+
+from csbridge.sample import DEMO_START, generate_helpdesk
+from csbridge.secrets import Secret
 
 
 class Clock:

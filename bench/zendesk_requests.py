@@ -11,11 +11,12 @@ import sys
 import uuid
 from datetime import timedelta
 
+from csbridge_zendesk.adapter import ZendeskAdapter
+from csbridge_zendesk.simulator import ZendeskSimulator
+
 from csbridge.models import Note
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
-from csbridge_zendesk.adapter import ZendeskAdapter
-from csbridge_zendesk.simulator import ZendeskSimulator
 
 
 class Clock:
