@@ -100,3 +100,41 @@ def test_poll_jobs_one_per_enabled_source(tmp_path: Path, host: PluginHost) -> N
     assert job.id == "poll:fake" and job.max_instances == 1 and job.coalesce
     assert job.trigger.interval == timedelta(minutes=2)
     daemon.scheduler.shutdown(wait=False)
+
+
+def test_reminder_job_after_restart_sends_nothing_when_the_ticket_was_answered(
+    tmp_path: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = FakeHelpdesk()
+    desk.put(ticket("1", T0))
+    clock = Clock(T0 + timedelta(hours=1))
+    first = make_daemon(tmp_path, host, desk, clock)
+    first.poll("fake")
+    first.scheduler.shutdown(wait=False)
+    # while csbridge is down the agent answers; the job fires late after the restart
+    desk.add_message("1", AGENT, T0 + timedelta(hours=2), "Hello Jan, it is fixed. Kind regards")
+    clock.now = T0 + timedelta(hours=3, minutes=5)
+    second = make_daemon(tmp_path, host, desk, clock)
+    monkeypatch.setattr(daemon_module, "_CURRENT", second)
+    reminder_job("fake", "fake:1:test.unanswered:m1")
+    assert desk.reminders == []
+    assert second.scheduler.get_job(reminder_job_id("fake", "fake:1:test.unanswered:m1")) is None
+    second.scheduler.shutdown(wait=False)
+
+
+def test_metrics_endpoint_serves_findings_and_cycles(tmp_path: Path, host: PluginHost) -> None:
+    import requests
+
+    from csbridge.metrics import Metrics
+
+    desk = FakeHelpdesk()
+    desk.put(ticket("1", T0))
+    daemon = make_daemon(tmp_path, host, desk, Clock(T0 + timedelta(hours=5)))
+    daemon.metrics = Metrics("127.0.0.1:0")
+    daemon.poll("fake")
+    port = daemon.metrics.server.server_address[1]
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert 'csbridge_findings_total{rule="test.unanswered",source="fake",status="breached"} 1.0' in text
+    assert 'csbridge_cycle_seconds_count{source="fake"} 1.0' in text
+    daemon.metrics.server.shutdown()
+    daemon.scheduler.shutdown(wait=False)

@@ -50,9 +50,10 @@ def poll_job(source: str) -> None:
 
 
 def reminder_job(source: str, key: str) -> None:
-    """APScheduler entry point for one deadline's reminder."""
+    """APScheduler entry point for one deadline's reminder (``key`` names the
+    deadline in the job store; the cycle sends every reminder that is due)."""
     if _CURRENT is not None:
-        _CURRENT.remind(source, key)
+        _CURRENT.remind(source)
 
 
 @dataclass
@@ -131,13 +132,12 @@ class Daemon:
         finally:
             lock.release()
 
-    def remind(self, source: str, key: str | None = None) -> int:
-        """Send the reminders that are due (all of ``source``'s, or one deadline's)."""
-        cycle = self.cycle(source)
-        planned = cycle.plan_reminders(self.clock(), only=key)
-        report = CycleReport(source)
-        cycle.send(report)
-        return planned
+    def remind(self, source: str) -> int:
+        """A reminder job fired: run a cycle first, so that a ticket answered,
+        paused or reassigned meanwhile (say, while csbridge was down) is seen
+        before anything is sent; the cycle then sends the reminders now due.
+        Returns how many were sent."""
+        return self.poll(source).reminders_sent
 
     # -- scheduling -------------------------------------------------------------------
 

@@ -19,12 +19,15 @@ class Metrics:
             raise CsbridgeError("daemon.metrics is set but prometheus-client is not installed "
                                 "(pip install 'csbridge[metrics]')") from None
         host, _, port = address.rpartition(":")
-        self.findings = prom.Counter("csbridge_findings", "New findings", ["source", "rule", "status"])
-        self.requests = prom.Gauge("csbridge_api_requests", "API requests made", ["source"])
-        self.rate_limited = prom.Gauge("csbridge_api_rate_limited", "429 answers met", ["source"])
-        self.cycle_seconds = prom.Histogram("csbridge_cycle_seconds", "Cycle duration", ["source"])
-        self.reminders = prom.Counter("csbridge_reminders_sent", "Reminders sent", ["source"])
-        prom.start_http_server(int(port), addr=host or "127.0.0.1")
+        if not port.isdigit():
+            raise CsbridgeError(f"daemon.metrics: expected HOST:PORT such as 127.0.0.1:9464, got {address!r}")
+        reg = self.registry = prom.CollectorRegistry()
+        self.findings = prom.Counter("csbridge_findings", "New findings", ["source", "rule", "status"], registry=reg)
+        self.requests = prom.Gauge("csbridge_api_requests", "API requests made", ["source"], registry=reg)
+        self.rate_limited = prom.Gauge("csbridge_api_rate_limited", "429 answers met", ["source"], registry=reg)
+        self.cycle_seconds = prom.Histogram("csbridge_cycle_seconds", "Cycle duration", ["source"], registry=reg)
+        self.reminders = prom.Counter("csbridge_reminders_sent", "Reminders sent", ["source"], registry=reg)
+        self.server, _thread = prom.start_http_server(int(port), addr=host or "127.0.0.1", registry=reg)
 
     def finding(self, finding: Finding) -> None:
         self.findings.labels(finding.source, finding.rule, finding.status.value).inc()
