@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from csbridge_freshdesk.adapter import FreshdeskAdapter
+from csbridge_freshdesk.simulator import FreshdeskSimulator
+
 from csbridge.config import load_config
 from csbridge.marker import marker_line
 from csbridge.models import FindingStatus, Message, Note, Person, Priority, Role, Status, Ticket
 from csbridge.plugins import load_plugins
 from csbridge.secrets import Secret
 from csbridge.standards import Engine
-
-from csbridge_freshdesk.adapter import FreshdeskAdapter
-from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "freshdesk"
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
+
 from csbridge.errors import AdapterError, AuthError
 from csbridge.secrets import Secret
 
@@ -46,7 +48,7 @@ def test_429_storm_waits_out_every_retry_after(sim, make_adapter, tickets, clock
     assert adapter.stats.rate_limited == 4
     assert clock.slept.count(7.0) == 3 and clock.slept.count(31.0) == 1  # exactly as told
     answers = [(at, status) for at, endpoint, status in sim.log]
-    for (at, status), (next_at, _) in zip(answers, answers[1:], strict=False):
+    for (at, status), (next_at, _) in itertools.pairwise(answers):
         if status == 429:
             assert next_at - at >= timedelta(seconds=7)
 
