@@ -241,7 +241,7 @@ class Store:
         if description:
             data["description_text"] = ticket.description_text
             data["description"] = ticket.description
-        data["custom_fields"] = {}
+        data["custom_fields"] = {"parent_or_child": None, "parent_ticket_id": None, "child_ticket_id": None}
         data["tags"] = list(ticket.tags)
         data["attachments"] = []
         if "stats" in includes:
