@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from csbridge.hookspecs import hookimpl
-
 from csbridge_email_imap.adapter import ImapAdapter
 
 

@@ -55,7 +55,7 @@ def html_to_text(markup: str) -> str:
     try:
         parser.feed(markup)
         parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient; a broken document still gives its text so far
+    except Exception:
         pass
     text = "".join(parts for parts in parser.parts)
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]

@@ -189,8 +189,10 @@ class _Thread:
         else:
             content, subtype = text, "plain"
         cs = Charset(charset)
-        cs.body_encoding = self.rng.choice((QP, BASE64, QP if charset == "utf-8" else None))
-        if cs.body_encoding is None:
+        encoding = self.rng.choice((QP, BASE64, QP if charset == "utf-8" else None))
+        if encoding is not None:
+            cs.body_encoding = encoding
+        else:
             part = MIMEText(content, subtype, "utf-8")
             del part["Content-Transfer-Encoding"]
             part.set_payload(content.encode(charset))

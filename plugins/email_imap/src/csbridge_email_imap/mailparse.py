@@ -1,7 +1,8 @@
 """Raw RFC 5322 mail to what csbridge needs: threading headers and the plain-text body.
 
-Parsing uses the standard library's ``email`` package with ``policy.default``:
-MIME multipart, quoted-printable and base64, encoded-word headers and the
+Parsing uses the standard library's ``email`` package (the fast ``compat32``
+policy, with encoded words and payloads decoded here): MIME multipart,
+quoted-printable and base64, encoded-word headers and the
 charsets met in the wild (utf-8, iso-8859-1/2, windows-1250/1251, koi8-r).
 HTML-only bodies become text. A message csbridge cannot trust to judge (no
 Date, broken MIME structure, a charset Python does not know) raises
@@ -10,13 +11,16 @@ Date, broken MIME structure, a charset Python does not know) raises
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email import policy
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -60,17 +64,21 @@ class MailHeaders:
     ticket: str | None = None
 
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=policy.compat32)
 
 
 def _header(msg: Message, name: str) -> str:
+    """The decoded value of header ``name`` (encoded words resolved), or ``""``."""
     value = msg.get(name)
     if value is None:
         return ""
+    text = str(value)
+    if "=?" not in text:
+        return text
     try:
-        return str(value)
-    except Exception:  # noqa: BLE001 - a header the library cannot decode is treated as absent
-        return ""
+        return str(make_header(decode_header(text)))
+    except Exception:  # an unknown charset or a broken encoded word: keep the raw text
+        return text
 
 
 def _ids(text: str) -> list[str]:
@@ -86,7 +94,7 @@ def parse_headers(raw: bytes) -> MailHeaders:
     """
     try:
         msg = _PARSER.parsebytes(raw, headersonly=True)
-    except Exception as exc:  # noqa: BLE001 - any parser failure makes the message malformed
+    except Exception as exc:
         raise MalformedMail(f"unreadable headers ({type(exc).__name__})") from None
     date_text = _header(msg, "Date")
     if not date_text.strip():
@@ -136,6 +144,21 @@ def _synthetic_id(date: str, sender: str, subject: str) -> str:
     return f"<{digest}@no-message-id.csbridge.invalid>"
 
 
+def _leaves(part: Message) -> Iterator[Message]:
+    """Leaf parts in order, not descending into attachments or forwarded messages."""
+    if part.get_content_maintype() == "message":
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        for sub in payload if isinstance(payload, list) else ():
+            if isinstance(sub, Message):
+                yield from _leaves(sub)
+        return
+    if (part.get("Content-Disposition") or "").strip().lower().startswith("attachment"):
+        return
+    yield part
+
+
 def parse_body(raw: bytes) -> str:
     """The plain text of ``raw``: the text/plain body, else the HTML body as text,
     else an empty string. Forwarded messages (message/rfc822) contribute only the
@@ -143,27 +166,31 @@ def parse_body(raw: bytes) -> str:
     or an unknown charset."""
     try:
         msg = _PARSER.parsebytes(raw)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise MalformedMail(f"unparsable message ({type(exc).__name__})") from None
-    assert isinstance(msg, EmailMessage)
     for part in msg.walk():
         broken = [d for d in part.defects if isinstance(d, _BROKEN_MIME)]
         if broken:
             raise MalformedMail(f"broken MIME structure ({type(broken[0]).__name__})")
-    try:
-        body = msg.get_body(preferencelist=("plain", "html"))
-    except Exception as exc:  # noqa: BLE001
-        raise MalformedMail(f"broken MIME structure ({type(exc).__name__})") from None
+    leaves = [p for p in _leaves(msg) if p.get_content_maintype() == "text"]
+    body = next((p for p in leaves if p.get_content_subtype() == "plain"), None)
+    body = body or next((p for p in leaves if p.get_content_subtype() == "html"), None)
     if body is None:
         return ""
+    charset = body.get_content_charset() or "us-ascii"
     try:
-        content = body.get_content()
+        codecs.lookup(charset)
     except LookupError:
-        raise MalformedMail(f"unknown charset {body.get_content_charset()!r}") from None
-    except Exception as exc:  # noqa: BLE001 - undecodable payloads are malformed, not fatal
-        raise MalformedMail(f"undecodable body ({type(exc).__name__})") from None
-    if not isinstance(content, str):
+        raise MalformedMail(f"unknown charset {charset!r}") from None
+    payload = body.get_payload(decode=True)
+    if not isinstance(payload, bytes):
         return ""
+    if charset in ("us-ascii", "ascii") and not payload.isascii():
+        charset = "utf-8"  # undeclared 8-bit text is utf-8 far more often than not
+    try:
+        content = payload.decode(charset, errors="replace")
+    except Exception as exc:
+        raise MalformedMail(f"undecodable body ({type(exc).__name__})") from None
     if body.get_content_subtype() == "html":
         content = html_to_text(content)
     return content.replace("\r\n", "\n").strip()

@@ -9,6 +9,7 @@ Dovecot is waited for by polling a connect with a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -235,10 +236,8 @@ namespace inbox {{
     def stop(self) -> None:
         """Stop Dovecot (its whole process group) and remove its directory."""
         if self.process is not None and self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -288,7 +287,7 @@ class SmtpSink:
         sink = self
 
         class _Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 sink.messages.append(
                     ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content), datetime.now())
                 )
