@@ -38,6 +38,8 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from csbridge.calendar import BusinessCalendar, Pause, calendar_for, format_local, normalize_pauses, utc
@@ -70,19 +72,27 @@ class Conversation:
 
     @classmethod
     def of(cls, ticket: Ticket, now: datetime) -> Conversation:
-        """The conversation of ``ticket`` as known at ``now``."""
+        """The conversation of ``ticket`` as known at ``now``. The last one built
+        is reused when the same ticket object is judged at the same instant by
+        another standard (tickets are immutable)."""
+        cached = _LAST[0]
+        if cached is not None and cached.ticket is ticket and cached.now == now.timestamp():
+            return cached
+        conversation = cls._build(ticket, now)
+        _LAST[0] = conversation
+        return conversation
+
+    @classmethod
+    def _build(cls, ticket: Ticket, now: datetime) -> Conversation:
         cut = now.timestamp()
-        messages = sorted(
-            (
-                m
-                for m in ticket.messages
-                if m.public
-                and not m.from_csbridge
-                and m.author.role is not Role.SYSTEM
-                and m.created_at.timestamp() <= cut
-            ),
-            key=lambda m: m.created_at,
-        )
+        system = Role.SYSTEM
+        messages = [
+            m
+            for m in ticket.messages
+            if m.public and not m.from_csbridge and m.author.role is not system and m.created_at.timestamp() <= cut
+        ]
+        if any(a.created_at > b.created_at for a, b in pairwise(messages)):
+            messages.sort(key=lambda m: m.created_at)
         if ticket.status_changes:
             changes = [(c.at.timestamp(), c.status) for c in ticket.status_changes]
         else:
@@ -125,6 +135,9 @@ class Conversation:
             return reply.author.id
         agents = [m for m in self.messages if m.author.role is Role.AGENT]
         return agents[-1].author.id if agents else None
+
+
+_LAST: list[Conversation | None] = [None]  # the last conversation built, shared by the standards
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +225,20 @@ class ResponseTimeCheck:
         self.standard = standard
         self.calendar = calendar
         self.pause_on = frozenset(standard.pause_on)
-        self.targets: dict[str, Mapping[Any, timedelta]] = {
+        self.business = "" if calendar.is_always else " of business time"
+        targets: dict[str, Mapping[Any, timedelta]] = {
             FIRST_REPLY: standard.first_reply,
             NEXT_REPLY: standard.next_reply,
             PERIODIC_UPDATE: standard.periodic_update,
         }
+        # (rule, priority) -> (seconds, "8h", "the target for normal priority is 8h"), written once.
+        self.targets: dict[tuple[str, Any], tuple[float, str, str]] = {}
+        for rule, by_priority in targets.items():
+            every = "an update every " if rule == PERIODIC_UPDATE else ""
+            for priority, target in by_priority.items():
+                text = format_duration(target)
+                aim = f"the target for {priority.value} priority is {every}{text}"
+                self.targets[(rule, priority)] = (target.total_seconds(), text, aim)
 
     def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
         conversation = Conversation.of(ticket, now)
@@ -225,82 +247,77 @@ class ResponseTimeCheck:
         pauses = conversation.pauses(self.pause_on)
         for wait in reply_waits(conversation):
             yield from self.judge(conversation, wait, pauses)
-        if self.standard.periodic_update.get(ticket.priority):
+        if (PERIODIC_UPDATE, ticket.priority) in self.targets:
             for wait in update_waits(conversation):
                 yield from self.judge(conversation, wait, pauses)
 
     def judge(self, conversation: Conversation, wait: Wait, pauses: tuple[Pause, ...]) -> Iterator[Finding | Deadline]:
         """The finding (if any) and the deadline (if running) of one wait."""
         ticket = conversation.ticket
-        target = self.targets[wait.rule].get(ticket.priority)
+        target = self.targets.get((wait.rule, ticket.priority))
         if target is None:
             return
+        limit, target_text, aim = target
         calendar = self.calendar
-        limit = target.total_seconds()
         end = conversation.now if wait.end is None else wait.end
         elapsed = round(calendar.elapsed_ts(wait.start, end, pauses), 3)
-        due_ts = calendar.add_ts(wait.start, limit, pauses)
-        due = None if math.isinf(due_ts) else utc(due_ts)
-        took, aim, left, act = self.words(wait.rule, elapsed, target, ticket.priority.value)
-        agent_id = conversation.agent_id(wait.reply)
-        base = {"source": ticket.source, "ticket_id": ticket.id, "rule": wait.rule, "message_id": wait.message.id}
+        lead, waiting_for, unanswered, act = _WORDS[wait.rule]
         if wait.end is not None:
-            if elapsed > limit:
-                detail = (
-                    f"{left.capitalize()} after {took}; {aim}."
-                    if wait.solved
-                    else f"{_WORDS[wait.rule][0]} {took}; {aim}."
-                )
-                fix = f"Keep to the target: {act} within {format_duration(target)}{self.business}."
-                yield Finding(status=FindingStatus.BREACHED, detail=detail, agent_id=agent_id, due_at=due, fix=fix, **base)
-            elif not wait.solved:
-                detail = f"{_WORDS[wait.rule][0]} {took}; within the target of {format_duration(target)}."
-                yield Finding(status=FindingStatus.MET, detail=detail, agent_id=agent_id, due_at=due, **base)
+            if elapsed <= limit:
+                if not wait.solved:
+                    yield Finding(
+                        ticket.source, ticket.id, wait.rule, FindingStatus.MET,
+                        f"{lead} {self.took(elapsed)}; within the target of {target_text}.",
+                        conversation.agent_id(wait.reply), wait.message.id,
+                    )
+                return
+            if wait.solved:
+                detail = f"The ticket was solved {unanswered} after {self.took(elapsed)}; {aim}."
+            else:
+                detail = f"{lead} {self.took(elapsed)}; {aim}."
+            yield Finding(
+                ticket.source, ticket.id, wait.rule, FindingStatus.BREACHED, detail,
+                conversation.agent_id(wait.reply), wait.message.id,
+                _instant(calendar.add_ts(wait.start, limit, pauses)),
+                f"Keep to the target: {act} within {target_text}{self.business}.",
+            )
             return
-        waited = f"The customer has waited {took} {_WORDS[wait.rule][1]}; {aim}"
+        due = _instant(calendar.add_ts(wait.start, limit, pauses))
+        waited = f"The customer has waited {self.took(elapsed)} {waiting_for}; {aim}"
+        agent_id = conversation.agent_id()
         if elapsed > limit:
             when = f", due {format_local(due, calendar)}" if due else ""
             yield Finding(
-                status=FindingStatus.BREACHED,
-                detail=f"{waited}{when}.",
-                agent_id=agent_id,
-                due_at=due,
-                fix=f"{act.capitalize()} now; the target has run out.",
-                **base,
+                ticket.source, ticket.id, wait.rule, FindingStatus.BREACHED, f"{waited}{when}.",
+                agent_id, wait.message.id, due, f"{act.capitalize()} now; the target has run out.",
             )
             return
         if due is None:
             return  # the clock is stopped by a pause status: nothing is running
         due_text = format_local(due, calendar)
-        warn_ts = calendar.add_ts(wait.start, limit * self.standard.warn_at, pauses)
-        if elapsed >= limit * self.standard.warn_at:
+        warn_at = self.standard.warn_at
+        if elapsed >= limit * warn_at:
             yield Finding(
-                status=FindingStatus.AT_RISK,
-                detail=f"{waited}, due {due_text}.",
-                agent_id=agent_id,
-                due_at=due,
-                fix=f"{act.capitalize()} before {due_text}.",
-                **base,
+                ticket.source, ticket.id, wait.rule, FindingStatus.AT_RISK, f"{waited}, due {due_text}.",
+                agent_id, wait.message.id, due, f"{act.capitalize()} before {due_text}.",
             )
         yield Deadline(
-            warn_at=utc(warn_ts),
-            due_at=due,
-            agent_id=agent_id,
-            detail=f"{act.capitalize()} by {due_text} (target {format_duration(target)}{self.business}).",
-            **base,
+            ticket.source, ticket.id, wait.rule, utc(calendar.add_ts(wait.start, limit * warn_at, pauses)), due,
+            agent_id, wait.message.id, f"{act.capitalize()} by {due_text} (target {target_text}{self.business}).",
         )
 
-    @property
-    def business(self) -> str:
-        """`` of business time`` unless the calendar is 24/7."""
-        return "" if self.calendar.is_always else " of business time"
+    def took(self, seconds: float) -> str:
+        """``9h 40m of business time`` (no suffix on a 24/7 calendar)."""
+        return _minutes(int(seconds // 60)) + self.business
 
-    def words(self, rule: str, elapsed: float, target: timedelta, priority: str) -> tuple[str, str, str, str]:
-        """(how long it took, what the target is, how it ended unanswered, what to do)."""
-        took = f"{format_duration(timedelta(seconds=elapsed))}{self.business}"
-        every = "an update every " if rule == PERIODIC_UPDATE else ""
-        aim = f"the target for {priority} priority is {every}{format_duration(target)}"
-        return took, aim, f"the ticket was solved {_WORDS[rule][2]}", _WORDS[rule][3]
+
+@lru_cache(maxsize=8192)
+def _minutes(minutes: int) -> str:
+    return format_duration(timedelta(minutes=minutes))
+
+
+def _instant(ts: float) -> datetime | None:
+    return None if math.isinf(ts) else utc(ts)
 
 
 class _Standard:
