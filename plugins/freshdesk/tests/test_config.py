@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from csbridge_freshdesk.adapter import FreshdeskAdapter
+
 from csbridge.config import load_config
 from csbridge.errors import ConfigError
 from csbridge.models import Status
 from csbridge.plugins import load_plugins
 from csbridge.secrets import Secret
-
-from csbridge_freshdesk.adapter import FreshdeskAdapter
 
 
 def source(tmp_path, body):

@@ -1,4 +1,4 @@
-"""Freshdesk adapter for csbridge."""
+"""Freshdesk adapter for csbridge, with a local Freshdesk simulator for tests and the demo."""
 
 from __future__ import annotations
 
@@ -12,3 +12,10 @@ from csbridge_freshdesk.adapter import FreshdeskAdapter
 @hookimpl
 def register_adapters(register: Callable[[Any], None]) -> None:
     register(FreshdeskAdapter)
+
+
+@hookimpl
+def register_simulators(register: Callable[[Any], None]) -> None:
+    from csbridge_freshdesk.demo import FreshdeskDemo
+
+    register(FreshdeskDemo())

@@ -58,7 +58,7 @@ class FreshdeskAdapter:
         "domain": Option(str, help="the account's subdomain: 'acme' for acme.freshdesk.com"),
         "url": Option(str, help="base URL instead of domain (simulator or proxy)"),
         "requests_per_minute": Option(int, help="credits per minute csbridge may spend (default 80% of the plan)"),
-        "custom_statuses": Option(dict, help="custom status number or name -> csbridge status"),
+        "custom_statuses": Option((dict, str), help="custom status number or name -> csbridge status"),
         "backfill_days": Option(int, help="first run reads tickets updated this many days back (0: all; default 30)"),
     }
     needs_secret: ClassVar[bool] = True

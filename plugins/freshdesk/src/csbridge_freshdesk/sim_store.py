@@ -32,7 +32,7 @@ STATUS_CHOICES = {
     "7": ["Waiting on Third Party", "Being Processed"],
 }
 _TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|ul|ol)>", re.IGNORECASE)
 
 
 def to_html(text: str) -> str:

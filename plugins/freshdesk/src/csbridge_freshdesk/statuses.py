@@ -19,7 +19,13 @@ log = logging.getLogger(__name__)
 
 
 def parse_custom_statuses(table: Any) -> dict[str, Status]:
-    """Validate the config table; raises ValueError naming the bad entry."""
+    """Validate the config table (or its one-line form ``"6=pending, Waiting on
+    Third Party=on_hold"``); raises ValueError naming the bad entry."""
+    if isinstance(table, str):
+        pairs = [p.partition("=") for p in table.split(",") if p.strip()]
+        if any(not sep for _, sep, _ in pairs):
+            raise ValueError(f"expected 'NUMBER or NAME=STATUS, ...', got {table!r}")
+        table = {k.strip(): v.strip() for k, _, v in pairs}
     if not isinstance(table, dict):
         raise ValueError("expected a table of status number or name = csbridge status")
     result: dict[str, Status] = {}
