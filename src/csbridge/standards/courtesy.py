@@ -1,22 +1,214 @@
-"""Built-in standard `courtesy` (work in progress: registers itself, checks nothing yet)."""
+"""Built-in standard ``courtesy``: every public agent reply greets, closes, stays polite,
+acknowledges a complaint and answers in the customer's language.
+
+Each public agent message (not csbridge's own, not a system message) is judged on
+its own text: quoted history and signatures are cut first (:mod:`.text`), the
+language is detected among the configured ones (:mod:`.language`), and the phrases
+come from that language's lexicon (:mod:`.lexicon`). A greeting counts only in the
+opening line, a closing only at the end. Rules: ``courtesy.greeting``,
+``courtesy.closing``, ``courtesy.rude``, ``courtesy.empathy``, ``courtesy.language``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from csbridge.config import StandardsBook
+from csbridge.config import CourtesyStandard, StandardsBook
 from csbridge.hookspecs import hookimpl
+from csbridge.models import Finding, FindingStatus, Message, Role, Ticket
 from csbridge.standards import Check
+from csbridge.standards.language import LanguageGuesser
+from csbridge.standards.lexicon import Lexicon, lexicon, union
+from csbridge.standards.text import cut_history, find_closing, first_line
+
+QUOTE_LIMIT = 120
+"""Longest ``quote`` a rude finding carries."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the lexicons say about one agent reply (language-independent facts)."""
+
+    language: str | None
+    greeting: bool
+    closing: bool
+    rude: str  # the offending words, "" when none
+
+
+class CourtesyChecker:
+    """Judges replies against one ``[standards.courtesy]`` section.
+
+    Build once per configuration: lexicons and the language detector are prepared
+    here; :meth:`check` is then pure and cheap per message.
+    """
+
+    def __init__(self, config: CourtesyStandard) -> None:
+        self.config = config
+        self.languages = tuple(config.languages)
+        self.lexicons = {code: lexicon(code) for code in self.languages}
+        self.all = union(tuple(sorted(self.languages)))
+        self.guesser = LanguageGuesser(self.languages)
+
+    def lexicon_for(self, language: str | None) -> Lexicon:
+        """The lexicon of ``language``, or the union of the configured ones."""
+        return self.lexicons.get(language or "", self.all)
+
+    def judge(self, body: str, customer_language: str | None = None) -> Judgement:
+        """Greeting, closing and rude wording of one reply ``body``.
+
+        The reply's own language picks the lexicon; when it cannot be told, the
+        customer's language, else the union of the configured languages."""
+        text = cut_history(body, self.all)
+        return self._judge(text, text.lower(), self.guesser.detect(text), customer_language)
+
+    def _judge(self, text: str, lower: str, language: str | None, customer_language: str | None) -> Judgement:
+        lx = self.lexicon_for(language or customer_language)
+        opening = first_line(lower)
+        greeting = lx.greeting.match(opening) is not None or (
+            lx is not self.all and self.all.greeting.match(opening) is not None
+        )
+        lines = text.split("\n")
+        closing = find_closing(lines, lx) is not None or (lx is not self.all and find_closing(lines, self.all) is not None)
+        rude = ""
+        match = lx.rude.search(lower)
+        if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:
+            match = self.lexicons[customer_language].rude.search(lower)
+        if match is not None:
+            rude = _quote(text, lower, match.start(), match.end())
+        return Judgement(language, greeting, closing, rude)
+
+    def complains(self, lower: str, language: str | None) -> bool:
+        """Whether a customer message (cut and lower-cased) complains."""
+        return self.lexicon_for(language).complaint.search(lower) is not None
+
+    def acknowledges(self, lower: str, language: str | None) -> bool:
+        """Whether an agent reply (cut and lower-cased) apologises or acknowledges the trouble."""
+        return self.lexicon_for(language).empathy.search(lower) is not None
+
+    def check(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
+        """The courtesy findings of ``ticket`` (``now`` is not needed: replies are
+        judged as written)."""
+        config = self.config
+        customer_language: str | None = None
+        complaint: Message | None = None
+        for message in ticket.messages:
+            if not message.public or message.from_csbridge or message.author.role is Role.SYSTEM:
+                continue
+            text = cut_history(message.body, self.all)
+            lower = text.lower()
+            detected = self.guesser.detect(text)
+            if message.author.role is Role.CUSTOMER:
+                if detected is not None or not _short(text):
+                    customer_language = detected
+                if config.empathy_after_complaint and self.complains(lower, customer_language):
+                    complaint = message
+                continue
+            judged = self._judge(text, lower, detected, customer_language)
+            yield from self._reply(ticket, message, judged, lower, customer_language, complaint)
+            complaint = None
+
+    def _reply(
+        self,
+        ticket: Ticket,
+        message: Message,
+        judged: Judgement,
+        lower: str,
+        customer_language: str | None,
+        complaint: Message | None,
+    ) -> Iterator[Finding]:
+        config = self.config
+        language = customer_language or judged.language
+        suggest = self.lexicon_for(language).suggest if language else lexicon("en").suggest
+        where = f" ({self.lexicon_for(language).name})" if language else ""
+
+        def finding(rule: str, ok: bool, detail: str, fix: str = "", quote: str = "") -> Finding:
+            return Finding(
+                source=ticket.source,
+                ticket_id=ticket.id,
+                rule=f"courtesy.{rule}",
+                status=FindingStatus.MET if ok else FindingStatus.BREACHED,
+                detail=detail,
+                agent_id=message.author.id,
+                message_id=message.id,
+                fix="" if ok else fix,
+                quote="" if ok else quote,
+            )
+
+        if "greeting" in config.require:
+            yield finding(
+                "greeting",
+                judged.greeting,
+                "The reply opens with a greeting." if judged.greeting else f"The reply has no opening greeting{where}.",
+                f'Open with a greeting such as "{suggest.get("greeting", "Hello,")}"',
+            )
+        if "closing" in config.require:
+            yield finding(
+                "closing",
+                judged.closing,
+                "The reply ends with a sign-off."
+                if judged.closing
+                else f"The reply ends without a sign-off or an offer of further help{where}.",
+                f'End with a sign-off such as "{suggest.get("closing", "Best regards,")}"',
+            )
+        if "rude" in config.forbid:
+            yield finding(
+                "rude",
+                not judged.rude,
+                "No blaming or dismissive wording."
+                if not judged.rude
+                else f'The reply contains blaming, dismissive or rude wording: "{judged.rude}".',
+                suggest.get("rude", "Rephrase without blame."),
+                judged.rude,
+            )
+        if complaint is not None:
+            ok = self.acknowledges(lower, judged.language or language)
+            yield finding(
+                "empathy",
+                ok,
+                "The reply acknowledges the customer's complaint."
+                if ok
+                else f"The customer complained (message {complaint.id}) and the reply neither apologises "
+                f"nor acknowledges it{where}.",
+                f'Acknowledge it first, for example: "{suggest.get("empathy", "I am sorry for the trouble.")}"',
+            )
+        if config.check_language and customer_language and judged.language:
+            same = judged.language == customer_language
+            names = self.lexicons
+            yield finding(
+                "language",
+                same,
+                f"The reply is in {names[customer_language].name}, the customer's language."
+                if same
+                else f"The reply is in {names[judged.language].name}, but the customer wrote in "
+                f"{names[customer_language].name}.",
+                f"Answer in {names[customer_language].name}.",
+            )
+
+
+def _quote(text: str, lower: str, start: int, end: int) -> str:
+    """The matched words from the original text (lower-casing can change lengths)."""
+    source = text if len(text) == len(lower) else lower
+    return source[start:end][:QUOTE_LIMIT]
+
+
+def _short(body: str) -> bool:
+    return len(body.split()) < 4
 
 
 class _Standard:
     name = "courtesy"
 
     def configure(self, book: StandardsBook) -> Check | None:
-        return None
+        """The courtesy check for ``book``, or ``None`` without ``[standards.courtesy]``."""
+        if book.courtesy is None:
+            return None
+        return CourtesyChecker(book.courtesy).check
 
 
 @hookimpl
 def register_standards(register: Callable[[Any], None]) -> None:
+    """Register the built-in courtesy standard."""
     register(_Standard())

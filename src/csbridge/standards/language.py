@@ -1,0 +1,123 @@
+"""Which language a message is in, among the configured ones, fast.
+
+Most messages are decided by a cheap pre-check: the script (Cyrillic), letters only
+one language uses (ą ł ż, ß ä ö, ñ ¿, l·l ç à), and common words that only one
+language's lexicon lists. Only texts that stay ambiguous go to lingua (about 150 µs a
+call, so it must stay the exception). Short texts, and texts in a language outside
+the configured ones, give ``None``: unknown rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from csbridge.standards.lexicon import lexicon
+
+MIN_WORDS = 4
+"""Texts with fewer words than this are too short to tell."""
+
+_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?¿¡()[]{}<>\"'’‘“”„«»…-–—/\\|*+=_#@&%$0123456789", " "))
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+# letters (or marks) that, among the six lexicon languages, only one language writes
+_MARKS = {
+    **dict.fromkeys("ąęłśżźćń", "pl"),
+    **dict.fromkeys("ßäöü", "de"),
+    **dict.fromkeys("ñ¿¡", "es"),
+    **dict.fromkeys("çàèòï·", "ca"),
+}
+_MARK = re.compile("[" + "".join(_MARKS) + "]")
+# common words of languages without a lexicon, so that their texts come out unknown
+_OTHER_WORDS = frozenset(
+    (
+        *("le", "les", "est", "je", "vous", "nous", "pas", "avec", "pour", "dans", "merci", "bonjour"),  # French
+        *("il", "che", "non", "sono", "della", "grazie", "buongiorno", "questo", "anche"),  # Italian
+        *("não", "obrigado", "obrigada", "você", "uma", "isso", "também"),  # Portuguese
+        *("het", "een", "niet", "ik", "wij", "jullie", "bedankt", "graag", "voor", "maar"),  # Dutch
+    )
+)
+_LINGUA_NAMES = {
+    "en": "ENGLISH", "pl": "POLISH", "ru": "RUSSIAN", "ca": "CATALAN", "es": "SPANISH", "de": "GERMAN",
+    "fr": "FRENCH", "it": "ITALIAN", "pt": "PORTUGUESE", "nl": "DUTCH",
+}  # fmt: skip
+_OTHERS = ("fr", "it", "pt", "nl")
+
+
+class LanguageGuesser:
+    """Detects the language of a text among ``languages`` (lexicon codes).
+
+    Build one per configuration and reuse it: the word tables are prepared once and
+    lingua's detector is built on first need and shared.
+    """
+
+    def __init__(self, languages: Iterable[str]) -> None:
+        self.languages = tuple(dict.fromkeys(languages))
+        owners: dict[str, set[str]] = {}
+        for code in self.languages:
+            for word in lexicon(code).stopwords:
+                owners.setdefault(word, set()).add(code)
+        self._unique = {w: next(iter(c)) for w, c in owners.items() if len(c) == 1}
+        self._other = _OTHER_WORDS - frozenset(owners)
+        self._unique_words = frozenset(self._unique)
+
+    def detect(self, text: str) -> str | None:
+        """The code of the language ``text`` is written in, or ``None`` when the text
+        is too short, in another language, or not clear enough to tell."""
+        sample = text[:400].lower()
+        words = sample.translate(_PUNCTUATION).split()
+        if len(words) < MIN_WORDS:
+            return None
+        if _CYRILLIC.search(sample):
+            cyrillic = sum(1 for w in words if _CYRILLIC.match(w))
+            if cyrillic * 2 >= len(words):
+                return "ru" if "ru" in self.languages else None
+        scores = dict.fromkeys(self.languages, 0)
+        for mark in set(_MARK.findall(sample)):
+            code = _MARKS[mark]
+            if code in scores:
+                scores[code] += 2
+        present = set(words)
+        unique = self._unique
+        for word in present & self._unique_words:
+            scores[unique[word]] += 1
+        other = len(present & self._other)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        best, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        if other >= 2 and other > top:
+            return None
+        if top >= 2 and top >= 2 * second + 1 and other < top:
+            return best
+        return self._lingua(sample)
+
+    def _lingua(self, text: str) -> str | None:
+        detector = _detector(self.languages)
+        if detector is None:
+            return None
+        found = detector.detect_language_of(text)
+        if found is None:
+            return None
+        code = _code_of(found.name)
+        return code if code in self.languages else None
+
+
+def _code_of(lingua_name: str) -> str | None:
+    for code, name in _LINGUA_NAMES.items():
+        if name == lingua_name:
+            return code
+    return None
+
+
+@cache
+def _detector(languages: tuple[str, ...]) -> Any:
+    """lingua's detector for ``languages`` plus a few common others (to recognise
+    text outside the configured languages); ``None`` if lingua knows fewer than two."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    names = [_LINGUA_NAMES[c] for c in (*languages, *_OTHERS) if c in _LINGUA_NAMES]
+    chosen = sorted({getattr(Language, n) for n in names}, key=lambda lang: lang.name)
+    if len(chosen) < 2:
+        return None
+    return LanguageDetectorBuilder.from_languages(*chosen).with_low_accuracy_mode().build()

@@ -1,0 +1,165 @@
+"""Reply text without what the author did not write for this message.
+
+:func:`strip_reply` drops quoted history (quote headers in every lexicon language,
+``>`` lines, "-----Original Message-----" and Outlook's "From: ... Sent: ..." block)
+and signatures (a ``-- `` line, "Sent from my iPhone", and the name/title/phone
+block after the closing line; the closing line itself stays, so that it can be
+judged). Adapters reuse it to clean e-mail bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from csbridge.standards.lexicon import Lexicon, union
+
+# Outlook-style header blocks: a "From:" line followed closely by "Sent:"/"Date:"
+_FROM_WORDS = "from|von|od|de|от|remitente|emissor"
+_FROM = re.compile(rf"^\s*\**(?:{_FROM_WORDS})\s*:\**\s*\S", re.IGNORECASE)
+_SENT = re.compile(
+    r"^\s*\**(?:sent|date|gesendet|datum|wysłano|wysłane|data|enviado|enviat|fecha|отправлено|дата|to|an|do|para|per|кому)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def strip_reply(body: str, lexicon: Lexicon | None = None) -> str:
+    """``body`` without quoted history and signature blocks, trailing blank lines
+    removed: :func:`cut_history`, then the name/title/phone block after the closing
+    line is dropped (the closing line stays). ``lexicon`` (the reply's language)
+    defaults to the union of every available language, which is slower.
+    Idempotent: stripping a stripped text changes nothing."""
+    lx = lexicon or union()
+    kept = cut_history(body, lx).split("\n")
+    closing = find_closing(kept, lx)
+    if closing is not None:
+        del kept[closing + 1 :]
+    return "\n".join(kept)
+
+
+def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
+    """``body`` up to the first quote header, Outlook header block or signature
+    delimiter (``-- ``, "Sent from my ..."), without ``>`` lines and trailing blank
+    lines. Fast: one regex scan finds the few lines that could start history, and
+    only those are tested against the lexicon's patterns."""
+    lx = lexicon or union()
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    lower = body.lower()
+    if len(lower) != len(body):  # a few letters change length when lower-cased
+        body = lower
+    end = len(body)
+    quoted = False
+    for match in _candidates(lx).finditer(lower):
+        start = match.start()
+        line_end = lower.find("\n", start)
+        if line_end < 0:
+            line_end = len(lower)
+        line = lower[start:line_end].strip()
+        if line.startswith(">"):
+            quoted = True
+            continue
+        cut = _history_start(lower, start, line_end, line, lx)
+        if cut is not None:
+            end = cut
+            break
+    text = body[:end]
+    if quoted:
+        text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+    return text.rstrip()
+
+
+_CANDIDATES: dict[str, re.Pattern[str]] = {}
+
+
+def _candidates(lx: Lexicon) -> re.Pattern[str]:
+    """Lines that may start quoted history or a signature (lower-cased text)."""
+    pattern = _CANDIDATES.get(lx.code)
+    if pattern is None:
+        pattern = re.compile(
+            rf"(?m)^[ \t]*(?:[>_*-]|(?:{lx.signature.pattern})$|(?:{_FROM_WORDS})\s*:)|^[^\n]*:[ \t]*$"
+        )
+        _CANDIDATES[lx.code] = pattern
+    return pattern
+
+
+def _history_start(text: str, start: int, line_end: int, line: str, lx: Lexicon) -> int | None:
+    """Where history starts if the (lower-cased, stripped) ``line`` at ``start`` in
+    ``text`` starts it (a header wrapped over two lines starts on the line before)."""
+    if line.endswith(":"):
+        if lx.quote_header.fullmatch(line):
+            return start
+        previous_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
+        previous = text[previous_start : max(start - 1, 0)].strip()
+        if previous and len(previous) < 160 and lx.quote_header.fullmatch(f"{previous} {line}"):
+            return previous_start
+    if line[:1] in "-_" and lx.quote_header.fullmatch(line):
+        return start
+    if (line[:1] == "-" or len(line) < 40) and lx.signature.fullmatch(line):
+        return start
+    if _FROM.match(line):
+        following = text[line_end : line_end + 400].split("\n")[1:6]
+        if any(_SENT.match(item) for item in following if item.strip()):
+            return start
+    return None
+
+
+def name_like(line: str) -> bool:
+    """Whether ``line`` looks like part of a name/title/contact block rather than a
+    sentence: short, few words, no question, or contact details."""
+    text = line.strip()
+    if not text:
+        return True
+    if _CONTACT.search(text) and len(text) <= 90:
+        return True
+    words = text.split()
+    if len(text) > 60 or len(words) > 7:
+        return False
+    if text[-1] in "?!:":
+        return False
+    return not (text.endswith(".") and len(words) > 3)
+
+
+def last_sentence(line: str) -> str:
+    """The last sentence of ``line`` that has letters (or the whole line)."""
+    parts = [p for p in _SENTENCE_END.split(line.strip()) if _LETTER.search(p)]
+    return parts[-1] if parts else line.strip()
+
+
+def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | None:
+    """Index of the line that closes the message (a sign-off or an offer of further
+    help), looking back from the end over at most ``max_tail`` name-like lines; ``None``
+    when the message ends without one."""
+    skipped = 0
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index].strip()
+        if not line:
+            continue
+        sentence = last_sentence(line).lower()
+        if lx.signoff.match(sentence) and len(sentence.split()) <= 8:
+            return index
+        if lx.closing.search(sentence):
+            return index
+        if not name_like(line) or skipped >= max_tail:
+            return None
+        skipped += 1
+    return None
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text`` (empty if there is none)."""
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def strip_subject(subject: str, lexicon: Lexicon | None = None) -> str:
+    """``subject`` without reply and forward prefixes ("Re:", "AW:", "Odp:", "RV:" ...)."""
+    lx = lexicon or union()
+    match = lx.reply_prefix.match(subject.lower())
+    return subject[match.end() :].strip() if match else subject.strip()
