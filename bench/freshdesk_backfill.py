@@ -17,14 +17,14 @@ import multiprocessing as mp
 import resource
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from csbridge_freshdesk.adapter import FreshdeskAdapter
+from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 from csbridge.models import Status
 from csbridge.sample import generate_helpdesk
 from csbridge.secrets import Secret
-
-from csbridge_freshdesk.adapter import FreshdeskAdapter
-from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

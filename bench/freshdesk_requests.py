@@ -20,6 +20,9 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from csbridge_freshdesk.adapter import FreshdeskAdapter
+from csbridge_freshdesk.simulator import FreshdeskSimulator
+
 from csbridge.config import load_config
 from csbridge.marker import marker_line
 from csbridge.models import FindingStatus, Note, Status
@@ -27,9 +30,6 @@ from csbridge.plugins import load_plugins
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
 from csbridge.standards import Engine
-
-from csbridge_freshdesk.adapter import FreshdeskAdapter
-from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 BOOK = """
 [standards.response_time]
