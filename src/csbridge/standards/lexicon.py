@@ -36,6 +36,7 @@ class PromiseRules:
     """Compiled promise patterns of one language (see :mod:`csbridge.standards.promises`)."""
 
     commit: re.Pattern[str]
+    commit_timed: re.Pattern[str]  # a commitment only with a deadline in the same sentence
     today: re.Pattern[str]
     tomorrow: re.Pattern[str]
     day_after_tomorrow: re.Pattern[str]
@@ -141,6 +142,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     prefix = _fix(str(data.get("weekday_prefix", "")))
     return PromiseRules(
         commit=_compile_words(_strings(data, "commit")),
+        commit_timed=_compile_words(_strings(data, "commit_timed")),
         today=_compile_words(_strings(data, "today")),
         tomorrow=_compile_words(_strings(data, "tomorrow")),
         day_after_tomorrow=_compile_words(_strings(data, "day_after_tomorrow")),

@@ -1,0 +1,116 @@
+"""Promised follow-ups: "I'll get back to you tomorrow", "Odezwę się jutro", "Ich melde mich morgen".
+
+:func:`find_promise` finds the first sentence of a reply that commits to writing
+again and reads its deadline: a duration ("within 2 hours"), working days
+("tomorrow", "in 2 days"), a weekday ("by Friday"), next week or today. A mention of
+a day without a commitment ("our office is closed tomorrow") is not a promise. The
+patterns are the ``[promise]`` tables of the lexicon files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from csbridge.standards.lexicon import PromiseRules, available_languages, lexicon
+from csbridge.standards.text import cut_history
+
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+_UNIT_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
+_FALLBACK_ORDER = ("en", "de", "es", "pl", "ru", "ca")
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A commitment to update the customer, with its deadline as written.
+
+    ``phrase`` is the sentence that makes the promise. At most a few of the other
+    fields are set: ``within`` a duration ("within 2 hours"), ``working_days`` a count
+    of working days ("tomorrow" -> 1, "in 2 days" -> 2), ``weekday`` a day of the week
+    (0 = Monday, "by Friday" -> 4), ``next_week`` and ``today`` flags. None set means
+    a promise without a deadline ("I'll get back to you as soon as I can").
+    """
+
+    phrase: str
+    within: timedelta | None = None
+    working_days: int | None = None
+    weekday: int | None = None
+    next_week: bool = False
+    today: bool = False
+
+
+def find_promise(text: str, language: str | None) -> Promise | None:
+    """The first promise of a follow-up in ``text`` (an agent reply; quoted history
+    and signatures are ignored), read with the patterns of ``language``; with
+    ``None`` or a language without a lexicon, every available language is tried.
+    Returns ``None`` when the reply commits to nothing."""
+    body = cut_history(text)
+    for rules in _rules_for(language):
+        promise = _find(body, rules)
+        if promise is not None:
+            return promise
+    return None
+
+
+def _rules_for(language: str | None) -> list[PromiseRules]:
+    codes = available_languages()
+    chosen = [language] if language in codes else [c for c in _FALLBACK_ORDER if c in codes] + sorted(
+        codes - set(_FALLBACK_ORDER)
+    )
+    rules = [lexicon(c).promise for c in chosen if c is not None]
+    return [r for r in rules if r is not None]
+
+
+def _find(body: str, rules: PromiseRules) -> Promise | None:
+    for sentence in _SENTENCES.split(body):
+        lower = sentence.lower()
+        if not lower.strip():
+            continue
+        if rules.commit.search(lower) is not None:
+            return _read_deadline(sentence.strip(), lower, rules)
+        if rules.commit_timed.search(lower) is not None:
+            promise = _read_deadline(sentence.strip(), lower, rules)
+            if promise.within or promise.working_days or promise.weekday is not None or promise.next_week or promise.today:
+                return promise
+    return None
+
+
+def _read_deadline(phrase: str, lower: str, rules: PromiseRules) -> Promise:
+    within: timedelta | None = None
+    working_days: int | None = None
+    weekday: int | None = None
+    duration = rules.durations.search(lower)
+    if duration is not None:
+        within, working_days = _duration(duration, rules)
+    if rules.day_after_tomorrow.search(lower):
+        working_days = 2
+    elif working_days is None and rules.tomorrow.search(lower):
+        working_days = 1
+    day = rules.weekday.search(lower)
+    if day is not None:
+        weekday = next(int(name[1:]) for name, value in day.groupdict().items() if value and name.startswith("d"))
+    next_week = rules.next_week.search(lower) is not None
+    today = rules.today.search(lower) is not None and working_days is None and within is None
+    return Promise(phrase, within, working_days, weekday, next_week, today)
+
+
+def _duration(match: re.Match[str], rules: PromiseRules) -> tuple[timedelta | None, int | None]:
+    groups = match.groupdict()
+    unit_text = next((v for k, v in groups.items() if k.startswith("unit") and v), "")
+    number_text = next((v for k, v in groups.items() if k.startswith("n") and v), None)
+    if number_text is None:
+        count = 1
+    elif number_text.isdigit():
+        count = int(number_text)
+    else:
+        count = rules.numbers.get(number_text, 1)
+    unit = next((name for name, pattern in rules.units if pattern.fullmatch(unit_text)), None)
+    if unit in _UNIT_SPAN:
+        span = _UNIT_SPAN[unit]
+        return (span * count if count else span * 0.5), None
+    if unit == "day":
+        return None, max(count, 1)
+    if unit == "week":
+        return None, 5 * max(count, 1)
+    return None, None

@@ -1,0 +1,87 @@
+"""find_promise: commitments to update, with their deadlines, in six languages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from csbridge.standards.promises import Promise, find_promise
+
+DEADLINES = [
+    ("en", "I'll get back to you tomorrow once billing has confirmed it.", {"working_days": 1}),
+    ("en", "I will update you by Friday at the latest.", {"weekday": 4}),
+    ("en", "We'll let you know within 2 hours.", {"within": timedelta(hours=2)}),
+    ("en", "We will be in touch in 30 minutes.", {"within": timedelta(minutes=30)}),
+    ("en", "I'll check with the warehouse and get back to you later today.", {"today": True}),
+    ("en", "I’ll send you an update next week.", {"next_week": True}),
+    ("en", "We'll get back to you within 3 business days.", {"working_days": 3}),
+    ("pl", "Odezwę się jutro, jak tylko dział rozliczeń to potwierdzi.", {"working_days": 1}),
+    ("pl", "Dam znać najpóźniej do piątku.", {"weekday": 4}),
+    ("pl", "Wrócimy z odpowiedzią w ciągu 2 godzin.", {"within": timedelta(hours=2)}),
+    ("pl", "Odezwę się w przyszłym tygodniu.", {"next_week": True}),
+    ("pl", "Sprawdzę to i odezwę się jeszcze dzisiaj.", {"today": True}),
+    ("ru", "Я свяжусь с вами завтра.", {"working_days": 1}),
+    ("ru", "Сообщу вам результат до пятницы.", {"weekday": 4}),
+    ("ru", "Мы ответим вам в течение 2 часов.", {"within": timedelta(hours=2)}),
+    ("ru", "Напишу вам на следующей неделе.", {"next_week": True}),
+    ("ca", "Us diré alguna cosa demà.", {"working_days": 1}),
+    ("ca", "Us escriuré abans de divendres.", {"weekday": 4}),
+    ("ca", "Us respondrem en 2 hores.", {"within": timedelta(hours=2)}),
+    ("ca", "Ho comprovo i us escric avui mateix.", {"today": True}),
+    ("es", "Le escribiré mañana en cuanto lo confirmen.", {"working_days": 1}),
+    ("es", "Le daré una respuesta para el viernes.", {"weekday": 4}),
+    ("es", "Le responderemos en 2 horas.", {"within": timedelta(hours=2)}),
+    ("es", "Le escribiré la semana que viene.", {"next_week": True}),
+    ("es", "Lo consulto y le escribo hoy mismo.", {"today": True}),
+    ("de", "Ich melde mich morgen bei Ihnen.", {"working_days": 1}),
+    ("de", "Ich gebe Ihnen bis Freitag Bescheid.", {"weekday": 4}),
+    ("de", "Wir melden uns innerhalb von 2 Stunden.", {"within": timedelta(hours=2)}),
+    ("de", "Ich melde mich nächste Woche wieder.", {"next_week": True}),
+    ("de", "Ich melde mich übermorgen.", {"working_days": 2}),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), DEADLINES)
+def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, object]) -> None:
+    promise = find_promise(f"Hello,\n\nThanks for waiting.\n{text}\n\nBest regards,\nAnna", language)
+    assert promise is not None
+    assert promise.phrase == text
+    fields = {"within": None, "working_days": None, "weekday": None, "next_week": False, "today": False}
+    fields.update(expected)
+    assert promise == Promise(phrase=text, **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Our office is closed tomorrow, so the warehouse ships on Monday."),
+        ("en", "Was it Friday when you placed the order?"),
+        ("en", "Say hello to the new dashboard: it shows your invoices for the next week."),
+        ("pl", "Jutro nasze biuro jest nieczynne."),
+        ("ru", "Завтра у нас выходной день."),
+        ("ca", "Demà l'oficina està tancada."),
+        ("es", "Esta mañana he revisado su cuenta y todo funciona."),
+        ("es", "Le escribo para confirmarle que ya está solucionado."),
+        ("de", "Guten Morgen, die Lieferung kommt am Freitag."),
+    ],
+)
+def test_a_mention_of_a_day_is_not_a_promise(language: str, text: str) -> None:
+    assert find_promise(text, language) is None
+
+
+def test_promise_without_deadline() -> None:
+    promise = find_promise("I'll get back to you as soon as I hear from the courier.", "en")
+    assert promise == Promise("I'll get back to you as soon as I hear from the courier.")
+
+
+def test_promise_in_quoted_history_is_ignored() -> None:
+    text = "Hi,\n\nAll fixed now.\n\nOn Mon, 3 Mar 2025 at 10:12, Anna wrote:\n> I'll get back to you tomorrow."
+    assert find_promise(text, "en") is None
+
+
+def test_unknown_language_tries_every_lexicon() -> None:
+    promise = find_promise("Ich melde mich morgen bei Ihnen.", None)
+    assert promise is not None and promise.working_days == 1
+    other = find_promise("Я свяжусь с вами завтра.", "fr")
+    assert other is not None and other.working_days == 1

@@ -1,0 +1,79 @@
+"""strip_reply: quoted history and signatures go, the closing line stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from csbridge.standards.text import cut_history, strip_reply, strip_subject
+
+HISTORY = [
+    "On Mon, 3 Mar 2025 at 10:12, Anna Nowak <anna@example.com> wrote:",
+    "W dniu 3.03.2025 o 10:12 Anna Nowak napisał(a):",
+    "-----Original Message-----",
+    "Am 03.03.2025 um 10:12 schrieb Anna Nowak <anna@example.com>:",
+    "El lun, 3 mar 2025 a las 10:12, Anna Nowak (<anna@example.com>) escribió:",
+    "3 марта 2025 г., в 10:12, Анна Новак <anna@example.com> писал(а):",
+    "El dl., 3 de març 2025 a les 10:12, Anna Nowak <anna@example.com> va escriure:",
+    "-----Ursprüngliche Nachricht-----",
+    "-------- Mensaje original --------",
+    "-----Wiadomość oryginalna-----",
+]
+
+
+@pytest.mark.parametrize("header", HISTORY)
+def test_quote_headers_in_six_languages_cut_the_history(header: str) -> None:
+    body = f"Hello Anna,\n\nThe refund is on its way.\n\nBest regards,\nTom\n\n{header}\nOld text that must go.\n"
+    assert strip_reply(body) == "Hello Anna,\n\nThe refund is on its way.\n\nBest regards,"
+
+
+def test_header_wrapped_over_two_lines() -> None:
+    body = "Hi,\n\nDone.\n\nOn Mon, 3 Mar 2025 at 10:12, Anna Nowak <\nanna@example.com> wrote:\n> hello"
+    assert cut_history(body) == "Hi,\n\nDone."
+
+
+def test_outlook_header_block() -> None:
+    body = "Hola:\n\nHecho.\n\nUn saludo\n\nDe: Ana <ana@example.es>\nEnviado: lunes, 3 de marzo\nPara: soporte\nAsunto: x"
+    assert strip_reply(body) == "Hola:\n\nHecho.\n\nUn saludo"
+
+
+def test_quoted_lines_are_dropped_even_between_answers() -> None:
+    body = "Hi Tom,\n> Does it work on Android?\nYes, since version 4.\n> And iOS?\nToo.\n\nCheers"
+    assert cut_history(body) == "Hi Tom,\nYes, since version 4.\nToo.\n\nCheers"
+
+
+def test_signature_delimiter_and_mobile_footer() -> None:
+    assert cut_history("Hi,\nfine.\n-- \nJan Kowalski\nAcme") == "Hi,\nfine."
+    assert cut_history("Hallo,\nerledigt.\n\nVon meinem iPhone gesendet") == "Hallo,\nerledigt."
+
+
+def test_name_title_phone_block_after_the_closing_goes_closing_stays() -> None:
+    body = "Dzień dobry,\n\nGotowe.\n\nPozdrawiam serdecznie\nAnna Kowalska\nSpecjalistka ds. obsługi klienta\ntel. +48 22 100 20 30"
+    assert strip_reply(body) == "Dzień dobry,\n\nGotowe.\n\nPozdrawiam serdecznie"
+
+
+def test_offer_of_help_is_a_closing_and_stays() -> None:
+    body = "Hello,\n\nThe export works again.\nLet me know if you have any other questions.\nSarah Mitchell\nAcme Support"
+    assert strip_reply(body).endswith("Let me know if you have any other questions.")
+
+
+def test_without_a_closing_the_text_is_kept() -> None:
+    body = "Hello,\n\nThe export works again.\nSarah Mitchell\nAcme Support"
+    assert strip_reply(body) == body
+
+
+def test_stripping_is_idempotent() -> None:
+    body = "Hi Anna,\n\nDone.\n\nBest regards,\nTom\n+44 20 1234 5678\n\nOn Mon, Anna wrote:\n> x"
+    once = strip_reply(body)
+    assert strip_reply(once) == once
+
+
+def test_text_that_only_looks_like_a_header_stays() -> None:
+    body = "Hello,\n\nHere are the steps:\n1. Open Settings\n2. Click Export\n\nBest regards,"
+    assert strip_reply(body) == body
+
+
+def test_subject_prefixes() -> None:
+    assert strip_subject("AW: Re: Rechnung fehlt") == "Rechnung fehlt"
+    assert strip_subject("Odp: RE[2]: Faktura") == "Faktura"
+    assert strip_subject("RV: Factura") == "Factura"
+    assert strip_subject("Return policy") == "Return policy"
