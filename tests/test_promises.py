@@ -47,9 +47,10 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
     promise = find_promise(f"Hello,\n\nThanks for waiting.\n{text}\n\nBest regards,\nAnna", language)
     assert promise is not None
     assert promise.phrase == text
-    fields = {"within": None, "working_days": None, "weekday": None, "next_week": False, "today": False}
+    fields: dict[str, object] = {"within": None, "working_days": None, "weekday": None, "next_week": False}
+    fields["today"] = False
     fields.update(expected)
-    assert promise == Promise(phrase=text, **fields)  # type: ignore[arg-type]
+    assert promise == Promise(text, **fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
