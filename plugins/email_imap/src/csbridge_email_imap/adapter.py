@@ -115,6 +115,7 @@ class ImapAdapter:
     def sync(self) -> bool:
         """Bring the index up to date with the server; True when anything changed."""
         changed = False
+        self.session.unselect()
         for folder in self.read_folders:
             changed = self.index.sync(folder) or changed
         if changed or not self._threaded:
@@ -384,11 +385,20 @@ class ImapAdapter:
         return markers
 
     def wait_for_changes(self, timeout: float) -> bool:
-        """IDLE on the first customer folder up to ``timeout`` seconds when the server
-        offers IDLE; True when it reported a change (the daemon may run the cycle
-        early). Returns False at once without IDLE."""
+        """True at once when a read folder changed since the last read (STATUS);
+        otherwise IDLE on the first customer folder up to ``timeout`` seconds when
+        the server offers IDLE, True when it reported a change, so the daemon can
+        run the cycle early. Returns False without IDLE."""
         if self.session.client is None:
             self.session.connect()
+        self.session.unselect()
+        for folder in self.read_folders:
+            state = self.index.folders.get(folder)
+            status = self.session.status(folder)
+            if status is not None and (state is None or (state.uidvalidity, state.uidnext, state.highestmodseq) != (
+                status.uidvalidity, status.uidnext, status.highestmodseq
+            )):
+                return True
         if not self.session.has("IDLE"):
             return False
         return self.session.idle(self.settings.folders[0], timeout)

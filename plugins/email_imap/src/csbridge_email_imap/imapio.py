@@ -141,6 +141,16 @@ class ImapSession:
         self.permanent_flags = tuple(info.get(b"PERMANENTFLAGS", ()))
         return info
 
+    def unselect(self) -> None:
+        """Leave the selected folder (STATUS of a selected folder may be stale)."""
+        if self.selected is None or self.client is None:
+            return
+        if self.has("UNSELECT"):
+            self._run("UNSELECT", lambda c: c.unselect_folder())
+        else:
+            self._run("CLOSE", lambda c: c.close_folder())
+        self.selected = None
+
     def search(self, criteria: Sequence[str | bytes]) -> list[int]:
         """UID SEARCH in the selected folder."""
         return [int(u) for u in self._run("SEARCH", lambda c: c.search(list(criteria)))]

@@ -73,7 +73,8 @@ def build_ticket(
     chosen: list[tuple[Record, Person]] = []
     for record in sorted(records, key=lambda r: (r.headers.date if r.headers else now, r.folder != sent_folder)):
         headers = record.headers
-        if headers is None or record.malformed or headers.auto or headers.message_id in seen:
+        note = record.folder == settings.notes_folder
+        if headers is None or record.malformed or (headers.auto and not note) or headers.message_id in seen:
             continue
         seen.add(headers.message_id)
         chosen.append((record, author_of(record, settings, sent_folder)))
