@@ -6,6 +6,7 @@ cannot be built raises :class:`~csbridge.errors.TicketError` naming the field.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -68,8 +69,71 @@ def _enum(kind: Any, value: Any, field: str) -> Any:
         raise TicketError(f"{field}: unknown value {value!r} (expected one of {allowed})") from None
 
 
+_ROLES = {r.value: r for r in Role}
+_STATUSES = {s.value: s for s in Status}
+_PRIORITIES = {p.value: p for p in Priority}
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_person(pid: str, role: str, name: str, email: str) -> Person:
+    return Person(pid, _ROLES[role], name, email)
+
+
+def _fast_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _fast_person(data: dict[str, Any] | None, role: str) -> Person | None:
+    if data is None:
+        return None
+    pid, name, email = data["id"], data.get("name", ""), data.get("email", "")
+    if type(pid) is not str or type(name) is not str or type(email) is not str:
+        raise TypeError("not the plain form")
+    return _cached_person(pid, data.get("role", role), name, email)
+
+
+def _fast_ticket(data: dict[str, Any]) -> Ticket:
+    """The common, well-formed case without the per-field checks; raises on anything
+    unusual, and :func:`ticket_from_dict` then takes the careful path."""
+    messages = []
+    for i, raw in enumerate(data.get("messages", ())):
+        body = raw.get("body", "")
+        mid = raw.get("id", str(i))
+        if type(body) is not str or type(mid) is not str:
+            raise TypeError("not the plain form")
+        messages.append(Message(mid, _fast_person(raw["author"], "customer"), bool(raw.get("public", True)),  # type: ignore[arg-type]
+                                _fast_time(raw["created_at"]), body, bool(raw.get("from_csbridge", False))))
+    messages.sort(key=lambda m: m.created_at)
+    changes = sorted((StatusChange(_fast_time(c["at"]), _STATUSES[c["status"]]) for c in data.get("status_changes") or ()),
+                     key=lambda c: c.at)
+    tid, source, subject, channel = data["id"], data.get("source", ""), data.get("subject", ""), data.get("channel", "")
+    tags = data.get("tags") or []
+    if any(type(v) is not str for v in (tid, source, subject, channel)) or type(tags) is not list:
+        raise TypeError("not the plain form")
+    updated = data.get("updated_at")
+    return Ticket(
+        tid, source, subject, _STATUSES[data.get("status", "open")], _PRIORITIES[data.get("priority") or "normal"],
+        _fast_time(data["created_at"]), tuple(messages), _fast_person(data.get("assignee"), "agent"),
+        _fast_person(data.get("requester"), "customer"), tuple(str(t) for t in tags), tuple(changes), channel,
+        _fast_time(updated) if updated else None,
+    )
+
+
 def ticket_from_dict(data: Any) -> Ticket:
-    """Build a :class:`Ticket` from the documented JSON object."""
+    """Build a :class:`Ticket` from the documented JSON object.
+
+    Raises :class:`TicketError` naming the field when ``data`` is not a valid ticket.
+    """
+    if isinstance(data, dict):
+        try:
+            return _fast_ticket(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # the careful path below says what is wrong, or accepts the unusual form
+    return _careful_ticket(data)
+
+
+def _careful_ticket(data: Any) -> Ticket:
     if not isinstance(data, dict):
         raise TicketError("expected a JSON object")
     messages = []
