@@ -97,7 +97,8 @@ def main() -> None:
           f"{server['429']} 429s, {server['early']} requests before a Retry-After")
     print(f"  {sum(server['requests'].values())} requests = {sum(server['requests'].values()) / len(seen):.3f} per ticket; "
           f"{cycles} cycles over {(clock() - began).total_seconds() / 60:.0f} simulated minutes; wall {wall:.0f}s")
-    print(f"  peak memory of the reading process: {peak / 2**20:.1f} MiB traced by Python, "
+    traced = f"{peak / 2**20:.1f} MiB traced by Python, " if args.trace else ""
+    print(f"  peak memory of the reading process: {traced}"
           f"{rss / 1024:.0f} MiB max RSS ({(rss - rss_before) / 1024:.0f} MiB above the start)")
     assert len(seen) == args.tickets and twice == 0 and server["ceiling"] == 0
 
