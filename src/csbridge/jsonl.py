@@ -203,6 +203,7 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "priority": ticket.priority.value,
         "channel": ticket.channel,
         "created_at": format_time(ticket.created_at),
+        **({"updated_at": format_time(ticket.updated_at)} if ticket.updated_at else {}),
         "assignee": person(ticket.assignee),
         "requester": person(ticket.requester),
         "tags": list(ticket.tags),
