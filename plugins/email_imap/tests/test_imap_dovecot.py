@@ -15,11 +15,13 @@ from imapclient import IMAPClient
 
 from csbridge.config import StandardsBook
 from csbridge.cycle import Cycle
-from csbridge.models import Role, Ticket
+from csbridge.models import Finding, FindingStatus, Role, Ticket
+from csbridge.render import render_note
+from csbridge.secrets import Secret
 from csbridge.standards import Engine
 from csbridge.state import Store
 
-from .conftest import Clock, deliver
+from .conftest import Clock, deliver, source_for
 from .standard import RULE, Unanswered
 
 
@@ -219,9 +221,6 @@ def test_notes_are_never_customer_messages_and_forged_markers_are(
     adapter = make_adapter()
     ticket = read_all(adapter)[0]
     assert ticket.messages[0].author.role is Role.CUSTOMER and not ticket.messages[0].from_csbridge
-    from csbridge.models import Finding, FindingStatus
-    from csbridge.render import render_note
-
     note = render_note("mail", ticket.id, [Finding("mail", ticket.id, RULE, FindingStatus.BREACHED,
                                                    "quoted: [csbridge:n-0000000000] <b>hi</b>")])
     assert adapter.post_notes([note])[0].ok
@@ -241,3 +240,50 @@ def test_wait_for_changes_wakes_when_mail_arrives(
     assert not adapter.wait_for_changes(timeout=0.2)  # IDLE with nothing arriving times out
     dovecot.append("INBOX", [b"From: a@b.c\r\nDate: Sat, 19 Dec 2026 10:00:00 +0000\r\nSubject: x\r\n\r\nx\r\n"])
     assert adapter.wait_for_changes(timeout=10)
+
+
+def test_a_moved_message_leaves_its_ticket(dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter]) -> None:
+    box = generate_mailbox(20, seed=13)
+    deliver(dovecot, box)
+    adapter = make_adapter(box)
+    pages = list(adapter.fetch_changes(None))
+    target = next(t for p in pages for t in p.tickets if sum(m.author.role is Role.CUSTOMER for m in t.messages) >= 2)
+    moved = [m for m in target.messages if m.author.role is Role.CUSTOMER][-1]
+    client = dovecot.client()
+    client.create_folder("Archive")
+    client.select_folder("INBOX")
+    uids = client.search(["HEADER", "Message-ID", moved.id])
+    client.move(uids, "Archive")
+    client.logout()
+    changed = [t for p in adapter.fetch_changes(pages[-1].cursor) for t in p.tickets]
+    assert [t.id for t in changed] == [target.id]
+    assert moved.id not in {m.id for m in changed[0].messages}
+    assert len(changed[0].messages) == len(target.messages) - 1
+
+
+def test_a_mailbox_refusing_keywords_gets_notes_only(
+    make_adapter: Callable[..., ImapAdapter], clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    box = generate_mailbox(6, seed=17)
+    with DovecotServer(keywords=False) as locked:
+        deliver(locked, box)
+        client = locked.client()
+        assert b"\\*" not in client.select_folder("INBOX")[b"PERMANENTFLAGS"]
+        client.logout()
+        adapter = ImapAdapter.create(source_for(locked, box), Secret(locked.password), clock)
+        try:
+            tickets = read_all(adapter)
+            notes = [render_note("mail", t.id, [Finding("mail", t.id, RULE, FindingStatus.BREACHED, "late")])
+                     for t in tickets]
+            with caplog.at_level(logging.WARNING):
+                results = adapter.post_notes(notes[: len(notes) // 2]) + adapter.post_notes(notes[len(notes) // 2 :])
+        finally:
+            adapter.close()
+        assert len(notes) > 2 and all(r.ok for r in results)
+        assert len(notes_in(locked)) == len(notes)
+        refusals = [r for r in caplog.records if "refuses keywords" in r.getMessage()]
+        assert len(refusals) == 1  # said once
+        client = locked.client()
+        flags = {**flags_by_message_id(client, "INBOX"), **flags_by_message_id(client, "Sent")}
+        client.logout()
+        assert not any(f.startswith(b"$csb") for fs in flags.values() for f in fs)

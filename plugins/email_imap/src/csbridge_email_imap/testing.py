@@ -86,13 +86,16 @@ class DovecotServer:
     """A running Dovecot on ``HOST:port`` with one mailbox user.
 
     ``special_use`` announces ``\\Sent`` on the ``Sent`` folder (Dovecot does this
-    only when configured). Use as a context manager, or call :meth:`start` and
+    only when configured). ``keywords=False`` takes away the right to set flags
+    and keywords (ACL ``w``) in every folder but ``csbridge``, the way a
+    locked-down server refuses keywords. Use as a context manager, or call :meth:`start` and
     :meth:`stop`.
     """
 
     username: str = "support"
     password: str = "s3cret-pass"
     special_use: bool = True
+    keywords: bool = True
     port: int = 0
     root: Path = field(default_factory=Path)
     process: subprocess.Popen[bytes] | None = None
@@ -112,7 +115,16 @@ class DovecotServer:
         passwd.write_text(f"{self.username}:{{PLAIN}}{self.password}\n", encoding="utf-8")
         self.port = free_port()
         conf = self.root / "dovecot.conf"
-        conf.write_text(self._config(me, mail_user), encoding="utf-8")
+        text = self._config(me, mail_user)
+        if not self.keywords:
+            acl = self.root / "global-acl"
+            acl.write_text(f"* user={self.username} lrstipekxa\ncsbridge user={self.username} lrwstipekxa\n",
+                           encoding="utf-8")
+            text += (
+                "mail_plugins = $mail_plugins acl\nprotocol imap {\n  mail_plugins = $mail_plugins imap_acl\n}\n"
+                f"plugin {{\n  acl = vfile:{acl}\n}}\n"
+            )
+        conf.write_text(text, encoding="utf-8")
         log = (self.root / "stderr.log").open("wb")
         self.process = subprocess.Popen(
             [binary, "-F", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
