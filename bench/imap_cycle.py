@@ -63,12 +63,15 @@ def run(messages: int, engine: Engine) -> dict[str, float]:
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             started = time.perf_counter()
             read = tickets = findings = 0
+            judging = 0.0
             cursor = ""
             for page in adapter.fetch_changes(None):
                 for ticket in page.tickets:
                     tickets += 1
                     read += len(ticket.messages)
+                    judged_at = time.perf_counter()
                     findings += len(engine.evaluate(ticket, NOW).findings)
+                    judging += time.perf_counter() - judged_at
                 cursor = page.cursor
             seconds = time.perf_counter() - started
             rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -84,6 +87,7 @@ def run(messages: int, engine: Engine) -> dict[str, float]:
             adapter.close()
     return {
         "messages": messages, "read": read, "tickets": tickets, "findings": findings, "seconds": seconds,
+        "judging": judging,
         "load_seconds": load_seconds, "rss_before_mb": rss_before / 1024, "rss_peak_mb": rss_peak / 1024,
         "first_cycle_commands": first_cycle, "unchanged_commands": sum(per_cycle.values()),
         "after_read_commands": after_read,
@@ -117,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(f"{r['messages']:>6} messages generated, {r['read']} judged in {r['tickets']} tickets "
               f"({r['findings']} findings): {r['read'] / r['seconds']:.0f} messages/s read and judged "
-              f"({r['seconds']:.1f} s); peak RSS {r['rss_peak_mb']:.0f} MB (before reading {r['rss_before_mb']:.0f} MB); "
+              f"({r['seconds']:.1f} s, of which judging {r['judging'] / r['seconds']:.0%}; reading alone "
+              f"{r['read'] / (r['seconds'] - r['judging']):.0f} messages/s); peak RSS {r['rss_peak_mb']:.0f} MB (before reading {r['rss_before_mb']:.0f} MB); "
               f"first cycle {r['first_cycle_commands']} IMAP commands; next cycle {r['after_read_commands']}; "
               f"unchanged cycle {r['unchanged_commands']} commands ({r['unchanged_detail']})")
     small, large = results
