@@ -50,7 +50,7 @@ def main(count: int = 100_000) -> None:
         seeded = current_rss_mb()
         print(f"seeded {count} tickets in {time.perf_counter() - t0:.1f}s; RSS after seeding {seeded:.0f} MB")
         adapter = ZendeskAdapter(sim.base_url, "bot@acme.example", Secret("t"), clock=clock, sleep=clock.sleep,
-                                 backfill_days=90, max_cached_tickets=20_000)
+                                 backfill_days=90, max_cached_tickets=count)
         start_virtual = clock()
         t1 = time.perf_counter()
         read = 0
