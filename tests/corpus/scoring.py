@@ -1,0 +1,156 @@
+"""Load the labelled corpus and score the courtesy standard on it through the Engine.
+
+Shared by ``tests/test_courtesy.py`` and ``bench/courtesy_corpus.py``: each corpus
+reply becomes a ticket (a customer message in the reply's language, then the reply)
+evaluated by :class:`csbridge.standards.Engine` with the built-in courtesy standard.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from csbridge.config import load_config
+from csbridge.models import FindingStatus, Message, Person, Priority, Role, Status, Ticket
+from csbridge.standards import Engine
+from csbridge.standards.courtesy import register_standards
+
+CORPUS = Path(__file__).parent
+LANGUAGES = ("en", "pl", "ru", "ca", "es", "de")
+RULES = ("greeting", "closing", "rude", "empathy")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+OPENING = {
+    "en": "Hello, I can't find the invoice for March in my account. Could you help me please?",
+    "pl": "Dzień dobry, nie mogę znaleźć faktury za marzec na swoim koncie. Czy mogą mi Państwo pomóc?",
+    "ru": "Здравствуйте, не могу найти счёт за март в личном кабинете. Помогите, пожалуйста.",
+    "ca": "Bon dia, no trobo la factura de març al meu compte. Em podeu ajudar, si us plau?",
+    "es": "Hola, no encuentro la factura de marzo en mi cuenta. ¿Me pueden ayudar, por favor?",
+    "de": "Guten Tag, ich finde die Rechnung für März nicht in meinem Konto. Können Sie mir bitte helfen?",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One labelled reply."""
+
+    language: str
+    index: int
+    text: str
+    labels: dict[str, bool]
+    complaint_before: str = ""
+    heldout: bool = False
+
+
+def load(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
+    """Every entry of the corpus files of ``languages``."""
+    entries: list[Entry] = []
+    for language in languages:
+        if not (CORPUS / f"{language}.toml").exists():
+            continue
+        data = tomllib.loads((CORPUS / f"{language}.toml").read_text(encoding="utf-8"))
+        for index, raw in enumerate(data["reply"]):
+            labels = {rule: bool(raw[rule]) for rule in ("greeting", "closing", "rude")}
+            if "empathy" in raw:
+                labels["empathy"] = bool(raw["empathy"])
+            if "promise" in raw:
+                labels["promise"] = bool(raw["promise"])
+            entries.append(
+                Entry(language, index, raw["text"], labels, raw.get("complaint_before", ""), raw.get("heldout", False))
+            )
+    return entries
+
+
+def engine(config_dir: Path) -> Engine:
+    """An Engine with the courtesy standard for all six languages, from a config file."""
+    path = config_dir / "courtesy.toml"
+    path.write_text('[standards.courtesy]\nlanguages = ["en", "pl", "ru", "ca", "es", "de"]\n', encoding="utf-8")
+    config = load_config(path)
+    standards: list[Any] = []
+    register_standards(standards.append)
+    return Engine(config.book, standards)
+
+
+def ticket(entry: Entry) -> Ticket:
+    """The entry as a two-message ticket."""
+    customer = Person(f"c{entry.index}", Role.CUSTOMER, "Customer", "customer@example.com")
+    agent = Person("a1", Role.AGENT, "Agent", "agent@acme.example")
+    body = entry.complaint_before or OPENING[entry.language]
+    return Ticket(
+        id=f"{entry.language}-{entry.index}",
+        source="corpus",
+        subject="corpus",
+        status=Status.PENDING,
+        priority=Priority.NORMAL,
+        created_at=START,
+        messages=(
+            Message("m1", customer, True, START, body),
+            Message("m2", agent, True, START + timedelta(hours=1), entry.text),
+        ),
+    )
+
+
+def predictions(engine: Engine, entry: Entry) -> dict[str, bool]:
+    """What the standard says of the reply, in the labels' terms (True = present)."""
+    found = {f.rule.removeprefix("courtesy."): f.status for f in engine.evaluate(ticket(entry), START).findings}
+    result = {
+        "greeting": found.get("greeting") is FindingStatus.MET,
+        "closing": found.get("closing") is FindingStatus.MET,
+        "rude": found.get("rude") is FindingStatus.BREACHED,
+    }
+    if "empathy" in found:
+        result["empathy"] = found["empathy"] is FindingStatus.MET
+    return result
+
+
+@dataclass
+class Score:
+    """Counts for one rule and language; the positive class is the label being true."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, truth: bool, predicted: bool, where: str) -> None:
+        if truth and predicted:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+            self.misses.append(f"false positive: {where}")
+        elif truth:
+            self.fn += 1
+            self.misses.append(f"false negative: {where}")
+        else:
+            self.tn += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(engine: Engine, entries: Iterable[Entry]) -> dict[tuple[str, str], Score]:
+    """Scores keyed by (rule, language)."""
+    scores: dict[tuple[str, str], Score] = {}
+    for entry in entries:
+        predicted = predictions(engine, entry)
+        for rule in RULES:
+            if rule in entry.labels:
+                truth = entry.labels[rule]
+                got = predicted.get(rule, False)
+                where = f"{entry.language}#{entry.index} {entry.text[:60]!r}"
+                scores.setdefault((rule, entry.language), Score()).add(truth, got, where)
+    return scores
