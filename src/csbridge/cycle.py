@@ -174,7 +174,7 @@ class Cycle:
                 found, running = judged
                 fresh = self.store.new_findings(conn, found)
                 breached = [f for f in fresh if f.status is FindingStatus.BREACHED]
-                note = render_note(self.source, ticket.id, breached) if breached else None
+                note = render_note(self.source, ticket.id, breached, ticket) if breached else None
                 if self.dry_run:
                     if note:
                         report.planned_notes.append(note)
@@ -277,7 +277,10 @@ class Cycle:
             if result is None:  # the adapter did not say: reconcile next time
                 continue
             if result.ok:
-                self.store.mark(action.marker, DONE, now)
+                if result.error:  # written, with a part that was not (tags refused, say)
+                    log.warning("source %s: ticket %s: %s written, but: %s", self.source, action.ticket_id, kind,
+                                result.error)
+                self.store.mark(action.marker, DONE, now, result.error or None)
                 if kind == "note":
                     report.notes_written += 1
                 else:

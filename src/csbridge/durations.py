@@ -29,9 +29,11 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    """Write ``value`` the way an agent reads it: ``9h 40m``, ``2d 3h``, ``45m``."""
-    minutes = int(value.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    """Write ``value`` the way an agent reads it: ``9h 40m``, ``51h``, ``45m``.
+
+    Hours are never folded into days: "2d" of business time would read as two
+    calendar days, while it is 48 business hours.
+    """
+    hours, minutes = divmod(int(value.total_seconds() // 60), 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m")) if n]
     return " ".join(parts) or "0m"

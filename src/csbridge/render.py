@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from csbridge.marker import marker_line
-from csbridge.models import Deadline, Finding, Note, Person, Reminder
+from csbridge.models import Deadline, Finding, Note, Person, Reminder, Role, Ticket
 
 TITLES = {
     "response_time.first_reply": "First reply",
@@ -46,19 +46,34 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
-def render_note(source: str, ticket_id: str, findings: Sequence[Finding]) -> Note:
-    """One internal note gathering ``findings`` of one ticket, with their tags."""
+def _where(finding: Finding, ticket: Ticket | None) -> str:
+    """Which message a finding is about, as an agent finds it in the ticket."""
+    if ticket is None or not finding.message_id:
+        return ""
+    for message in ticket.messages:
+        if message.id == finding.message_id:
+            kind = "reply" if message.author.role is Role.AGENT else "customer message"
+            by = f" by {message.author.name}" if message.author.name and message.author.role is Role.AGENT else ""
+            return f", {kind} of {message.created_at:%a %d %b %H:%M} UTC{by}"
+    return ""
+
+
+def render_note(source: str, ticket_id: str, findings: Sequence[Finding], ticket: Ticket | None = None) -> Note:
+    """One internal note gathering ``findings`` of one ticket, with their tags.
+
+    With ``ticket`` each finding names the message it is about (its time and author).
+    """
     ordered = sorted(findings, key=lambda f: (f.rule, f.message_id or ""))
     marker = marker_for("note", source, ticket_id, *(f.key for f in ordered))
     count = len(ordered)
-    head = f"csbridge: {count} service standard{'s' if count != 1 else ''} fell short on this ticket."
+    head = f"csbridge: {count} thing{'s' if count != 1 else ''} on this ticket fell short of the service standards."
     text_lines = [head, ""]
     html_items = []
     for f in ordered:
-        title = TITLES.get(f.rule, f.rule)
+        title = TITLES.get(f.rule, f.rule) + _where(f, ticket)
         text_lines.append(f"- {title} ({f.rule}): {f.detail}")
         item = f"<li><strong>{html.escape(title)}</strong> <code>{html.escape(f.rule)}</code>: {html.escape(f.detail)}"
-        if f.quote:
+        if f.quote and f.quote not in f.detail:
             text_lines.append(f'  Quoted: "{f.quote}"')
             item += f"<br>Quoted: <q>{html.escape(f.quote)}</q>"
         if f.fix:

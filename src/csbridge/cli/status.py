@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
         took = f" (took {state.last_cycle_seconds:.1f}s)" if state.last_cycle_seconds is not None else ""
         print(f"  last cycle:   {_when(state.last_cycle_at)}{took}")
         print(f"  cursor:       {cursor or '(none yet: the first cycle backfills)'}")
-        print(f"  tickets read: {state.tickets_read}; backlog: "
-              f"{'unknown' if state.backlog is None else state.backlog}")
+        backlog = "none" if state.backlog == 0 else "unknown" if state.backlog is None else f"about {state.backlog}"
+        print(f"  tickets read: {state.tickets_read}; backlog: {backlog} (changed tickets left for the next cycle)")
         print(f"  writes:       {waiting} waiting, {failed} given up")
         upcoming = [d for d in store.deadlines(name) if not d["reminded"]][:5]
         print(f"  next reminders: {'none' if not upcoming else ''}")
