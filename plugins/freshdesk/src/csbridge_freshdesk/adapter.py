@@ -353,6 +353,13 @@ class FreshdeskAdapter:
                     markers.update(find_markers(conversation[key]))
         return markers
 
+    def check_access(self) -> str:
+        """Read the agents list, fresh: proves the key works and has agent rights
+        (``csbridge doctor``). Raises ``AuthError`` for a refused key."""
+        self._agents_at = None
+        agents = self._agent_map()
+        return f"Freshdesk {self.client.base_url}: key accepted, {len(agents)} agents visible"
+
     def close(self) -> None:
         """Close the HTTP connections."""
         self.client.close()
