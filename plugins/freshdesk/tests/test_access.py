@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from csbridge_freshdesk.adapter import FreshdeskAdapter
+from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 from csbridge.config import SourceConfig
 from csbridge.errors import AuthError
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
-from csbridge_freshdesk.adapter import FreshdeskAdapter
-from csbridge_freshdesk.simulator import FreshdeskSimulator
 
 
 def test_check_access_names_the_account_and_refuses_a_wrong_key() -> None:
