@@ -18,6 +18,9 @@ from csbridge.standards.lexicon import lexicon
 
 MIN_WORDS = 4
 """Texts with fewer words than this are too short to tell."""
+SURE_WORDS = 10
+SURE_CONFIDENCE = 0.9
+"""Below ``SURE_WORDS`` words, lingua's answer counts only at this confidence or more."""
 
 _PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?¿¡()[]{}<>\"'’‘“”„«»…-–—/\\|*+=_#@&%$0123456789", " "))
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -90,15 +93,21 @@ class LanguageGuesser:
             return None
         if top >= 2 and top >= 2 * second + 1 and other < top:
             return best
-        return self._lingua(sample)
+        return self._lingua(sample, short=len(words) < SURE_WORDS)
 
-    def _lingua(self, text: str) -> str | None:
+    def _lingua(self, text: str, short: bool) -> str | None:
         detector = _detector(self.languages)
         if detector is None:
             return None
-        found = detector.detect_language_of(text)
-        if found is None:
-            return None
+        if short:  # a few words: only a clear winner counts
+            values = detector.compute_language_confidence_values(text)
+            if not values or values[0].value < SURE_CONFIDENCE:
+                return None
+            found = values[0].language
+        else:
+            found = detector.detect_language_of(text)
+            if found is None:
+                return None
         code = _code_of(found.name)
         return code if code in self.languages else None
 
