@@ -10,7 +10,7 @@ from csbridge_email_imap.settings import parse_settings
 from csbridge_email_imap.testing import DovecotServer
 
 from csbridge.config import SourceConfig
-from csbridge.errors import AuthError, ConfigError, CredentialError
+from csbridge.errors import AdapterError, AuthError, ConfigError, CredentialError
 from csbridge.plugins import load_plugins
 from csbridge.secrets import Secret
 
@@ -61,12 +61,16 @@ def test_sent_folder_from_special_use_else_sent(dovecot: DovecotServer) -> None:
     adapter = ImapAdapter.create(SourceConfig("mail", "email_imap", options), Secret(dovecot.password), now)
     try:
         assert adapter.read_folders == ["INBOX", "Sent", "csbridge"]
+        assert "INBOX: 0 messages" in adapter.check_access()
     finally:
         adapter.close()
     options["sent_folder"] = "Outbox"
+    options["folders"] = ["INBOX", "Missing"]
     adapter = ImapAdapter.create(SourceConfig("mail", "email_imap", options), Secret(dovecot.password), now)
     try:
-        assert adapter.read_folders == ["INBOX", "Outbox", "csbridge"]
+        assert adapter.read_folders == ["INBOX", "Missing", "Outbox", "csbridge"]
+        with pytest.raises(AdapterError, match="Missing"):
+            adapter.check_access()
     finally:
         adapter.close()
 

@@ -403,6 +403,20 @@ class ImapAdapter:
             return False
         return self.session.idle(self.settings.folders[0], timeout)
 
+    def check_access(self) -> str:
+        """For ``csbridge doctor``: log in if needed, STATUS each customer folder and
+        say what the server offers. Raises AdapterError/AuthError when it cannot."""
+        if self.session.client is None:
+            self.session.connect()
+        parts = []
+        for folder in self.settings.folders:
+            status = self.session.status(folder)
+            if status is None:
+                raise AdapterError(f"folder {folder!r} does not exist on {self.settings.host}", retry=False)
+            parts.append(f"{folder}: {status.messages} messages")
+        offered = [c for c in ("CONDSTORE", "IDLE", "UIDPLUS", "SPECIAL-USE") if self.session.has(c)]
+        return f"logged in as {self.settings.username}; {', '.join(parts)}; server offers {' '.join(offered) or 'none of CONDSTORE, IDLE, UIDPLUS'}"
+
     def close(self) -> None:
         """Log out of the IMAP server."""
         self.session.close()
