@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from csbridge.adapter import Page, RequestStats, WriteResult
 from csbridge.config import Option, SourceConfig
-from csbridge.errors import CredentialError
+from csbridge.errors import AdapterError, AuthError, CredentialError
 from csbridge.marker import find_markers
 from csbridge.models import Note, Reminder
 from csbridge.secrets import Secret
@@ -21,6 +21,7 @@ from csbridge_zendesk.reader import Reader
 from csbridge_zendesk.writer import Write, Writer
 
 Clock = Callable[[], datetime]
+ME = "/api/v2/users/me.json"
 
 
 class ZendeskAdapter:
@@ -153,6 +154,32 @@ class ZendeskAdapter:
                 params = {"page[size]": 100, "page[after]": meta["after_cursor"]}
                 continue
             return markers
+
+    def check_access(self) -> str:
+        """One ``GET /api/v2/users/me.json``: the account and the API user with its role,
+        e.g. ``"Zendesk https://acme.zendesk.com as csbridge@acme.example (admin)"``.
+
+        Raises :class:`~csbridge.errors.AuthError` when Zendesk refuses the token
+        (401/403), answers for an anonymous user, or the user is an end-user or
+        suspended (neither can write private notes); :class:`~csbridge.errors.AdapterError`
+        when the account cannot be reached (two tries). An agent passes, with the remark that
+        the incremental exports need an admin.
+        """
+        data = self.client.get(ME, endpoint=f"GET {ME}", max_tries=2)  # doctor should answer quickly
+        user = data.get("user")
+        if not isinstance(user, Mapping):
+            raise AdapterError(f"GET {ME}: the answer has no user object")
+        where = f"Zendesk {self.client.base_url}"
+        if user.get("id") is None:
+            raise AuthError(f"{where}: not authenticated (Zendesk answered for an anonymous user)")
+        who = str(user.get("email") or user.get("name") or user["id"])
+        role = str(user.get("role") or "unknown role")
+        if role not in ("admin", "agent"):
+            raise AuthError(f"{where}: {who} is a {role} and cannot write private notes; use an agent or admin")
+        if user.get("suspended"):
+            raise AuthError(f"{where}: {who} is suspended")
+        remark = "; the incremental exports need an admin" if role != "admin" else ""
+        return f"{where} as {who} ({role}{remark})"
 
     def close(self) -> None:
         """Release the HTTP connections."""

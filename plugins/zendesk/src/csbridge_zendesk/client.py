@@ -85,9 +85,11 @@ class ZendeskClient:
     def _seconds(self) -> float:
         return self._clock().timestamp()
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None, *, endpoint: str = "") -> dict[str, Any]:
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, endpoint: str = "", max_tries: int | None = None
+    ) -> dict[str, Any]:
         """GET ``path`` and return the JSON object (see :meth:`call`)."""
-        return self.call("GET", path, params=params, endpoint=endpoint)
+        return self.call("GET", path, params=params, endpoint=endpoint, max_tries=max_tries)
 
     def put(self, path: str, body: Mapping[str, Any], *, endpoint: str = "") -> dict[str, Any]:
         """PUT ``body`` as JSON to ``path`` and return the JSON object (see :meth:`call`)."""
@@ -101,18 +103,20 @@ class ZendeskClient:
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
         endpoint: str = "",
+        max_tries: int | None = None,
     ) -> dict[str, Any]:
         """Send one request, retrying 429/503 after exactly ``Retry-After``, other 5xx,
         timeouts, dropped connections and unparsable answers with jittered
-        exponential back-off, at most ``max_tries`` times.
+        exponential back-off, at most ``max_tries`` times (the client's unless given).
 
         Raises :class:`AuthError` on 401/403, :class:`ApiError` on any other 4xx
         (never retried, except 409 and 429), :class:`AdapterError` (``retry``
         True) when the tries are used up.
         """
         name = endpoint or f"{method} {path}"
+        tries = max_tries or self.max_tries
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_tries),
+            stop=stop_after_attempt(tries),
             wait=self._wait,
             retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
@@ -121,7 +125,7 @@ class ZendeskClient:
         try:
             result: dict[str, Any] = retrying(self._once, method, path, params, body, name)
         except Transient as exc:
-            raise AdapterError(f"{name}: gave up after {self.max_tries} tries ({exc})") from None
+            raise AdapterError(f"{name}: gave up after {tries} tries ({exc})") from None
         return result
 
     def _wait(self, state: RetryCallState) -> float:

@@ -51,6 +51,7 @@ class ZendeskSimulator:
         email: str | None = None,
         export_requests_per_minute: int = EXPORT_LIMIT,
         page_size: int = 1000,
+        api_role: str = "admin",
     ) -> None:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.requests_per_minute = requests_per_minute
@@ -59,6 +60,7 @@ class ZendeskSimulator:
         self.token = token
         self.email = email
         self.page_size = page_size
+        self.api_role = api_role
         self.requests: Counter[str] = Counter()
         self.writes = 0
         self.rate_limited = 0
@@ -142,6 +144,20 @@ class ZendeskSimulator:
         with self._lock:
             return dict(self._state.tickets[int(ticket_id)])
 
+    def api_user(self, email: str) -> dict[str, Any]:
+        """The user an API token of ``email`` authenticates as (created on first use
+        with the role ``api_role``: ``"admin"``, ``"agent"`` or ``"end-user"``)."""
+        with self._lock:
+            s = self._state
+            uid = next((uid for uid, u in s.users.items() if u["email"] == email), None)
+            if uid is None:
+                uid = s.user_id(Person(f"api:{email}", Role.SYSTEM, email.partition("@")[0], email))
+            s.users[uid]["role"] = self.api_role
+            s.users[uid]["moderator"] = self.api_role != "end-user"
+            s.users[uid]["ticket_restriction"] = "requested" if self.api_role == "end-user" else None
+            s.users[uid]["restricted_agent"] = self.api_role == "end-user"
+            return s.users[uid]
+
     # -- serving -------------------------------------------------------------
 
     def handle(self, method: str, target: str, body: bytes, auth: str | None) -> tuple[Answer, float]:
@@ -164,7 +180,8 @@ class ZendeskSimulator:
         self, method: str, path: str, query: dict[str, str], body: bytes, auth: str | None, key: str,
         now: datetime, fault: Any,
     ) -> Answer:
-        if not self._authorized(auth):
+        who = self._authenticated(auth)
+        if who is None:
             return _json(401, {"error": "Couldn't authenticate you"})
         limited = self._rate_limit(path, now)
         if limited is not None:
@@ -182,25 +199,28 @@ class ZendeskSimulator:
             if fault.malformed:
                 return 200, {**headers, "Content-Type": "application/json; charset=utf-8"}, b'{"tickets": [{"id": 1,'
         try:
-            status, data = self._route(method, path, query, body, now)
+            status, data = self._route(method, path, query, body, now, who)
         except _Fail as fail:
             status, data = fail.status, fail.data
         if key == "PUT /api/v2/tickets/{id}.json":  # the per-ticket update limit Zendesk reports
             headers["zendesk-rate-limit-tickets-update"] = f"total=30; remaining=29; resets={headers['ratelimit-reset']}"
         return _json(status, data, headers)
 
-    def _authorized(self, auth: str | None) -> bool:
+    def _authenticated(self, auth: str | None) -> str | None:
+        """The e-mail address of a valid ``{email}/token`` Basic credential, else ``None``."""
         if not auth or not auth.startswith("Basic "):
-            return False
+            return None
         try:
             user, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
         except ValueError:
-            return False
+            return None
         if not user.endswith("/token") or not secret:
-            return False
+            return None
         if self.email is not None and user != f"{self.email}/token":
-            return False
-        return self.token is None or secret == self.token
+            return None
+        if self.token is not None and secret != self.token:
+            return None
+        return user.removesuffix("/token")
 
     def _rate_limit(self, path: str, now: datetime) -> Answer | None:
         t = now.timestamp()
@@ -234,14 +254,16 @@ class ZendeskSimulator:
 
     # -- endpoints -----------------------------------------------------------
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: bytes, now: datetime) -> tuple[int, Any]:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: bytes, now: datetime, who: str
+    ) -> tuple[int, Any]:
         s = self._state
         if method == "GET" and path == "/api/v2/incremental/tickets/cursor.json":
             return 200, self._ticket_export(query, now)
         if method == "GET" and path == "/api/v2/incremental/ticket_events.json":
             return 200, self._event_export(query, now)
         if method == "GET" and path == "/api/v2/users/me.json":
-            return 200, {"user": s.users[self._bot]}
+            return 200, {"user": self.api_user(who)}
         if method == "GET" and path == "/api/v2/users/show_many.json":
             ids = [int(i) for i in query.get("ids", "").split(",") if i.strip().isdigit()]
             users = users_of(s, ids)
