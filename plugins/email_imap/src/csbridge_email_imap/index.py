@@ -19,6 +19,7 @@ from csbridge_email_imap.mailparse import MailHeaders, MalformedMail, parse_head
 log = logging.getLogger(__name__)
 RELEVANT_FLAGS = frozenset({b"\\Answered", b"\\Deleted"})
 HEADER_ITEM = "BODY.PEEK[HEADER]"
+MAX_REMOVED = 10_000
 
 
 @dataclass
@@ -97,6 +98,7 @@ class MailIndex:
                     record = state.records.pop(uid)
                     if record.ticket:
                         state.removed.append((status.highestmodseq, record.ticket))
+        del state.removed[:-MAX_REMOVED]  # an old cursor past this many removals re-reads its folder anyway
         state.uidvalidity, state.uidnext = status.uidvalidity, status.uidnext
         state.highestmodseq, state.messages = status.highestmodseq, status.messages
         return True
