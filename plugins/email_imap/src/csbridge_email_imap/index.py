@@ -98,7 +98,7 @@ class MailIndex:
                     record = state.records.pop(uid)
                     if record.ticket:
                         state.removed.append((status.highestmodseq, record.ticket))
-        del state.removed[:-MAX_REMOVED]  # an old cursor past this many removals re-reads its folder anyway
+        del state.removed[:-MAX_REMOVED]  # older removals are forgotten: a ticket that only lost a message may then go unnoticed
         state.uidvalidity, state.uidnext = status.uidvalidity, status.uidnext
         state.highestmodseq, state.messages = status.highestmodseq, status.messages
         return True
