@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -56,7 +59,10 @@ def test_threading_against_dovecot_agrees_with_true_threads(
     dovecot: DovecotServer, mailbox: GeneratedMailbox, make_adapter: Callable[..., ImapAdapter]
 ) -> None:
     deliver(dovecot, mailbox)
-    tickets = read_all(make_adapter(mailbox))
+    pages = list(make_adapter(mailbox).fetch_changes(None))
+    assert len(pages) > 1 and pages[-1].done and not any(p.done for p in pages[:-1])
+    assert all(p.cursor == "" for p in pages[:-1]) and pages[-1].cursor  # the cursor moves on the last page only
+    tickets = [t for p in pages for t in p.tickets]
     found = {m.id: t.id for t in tickets for m in t.messages}
     judged = [m for m in mailbox.mails if m.kind != "auto"]  # auto-replies are read but never judged
     assert {m.message_id for m in judged} == set(found)
@@ -185,6 +191,11 @@ def test_answered_flag_from_another_client_changes_the_status(
     client.logout()
     changed = [t for p in adapter.fetch_changes(pages[-1].cursor) for t in p.tickets]
     assert [t.status.value for t in changed] == ["pending"]
+    clock.now = datetime(2026, 12, 26, 10, 0, tzinfo=UTC)  # seven days of quiet (the default solved_after)
+    assert adapter.ticket(changed[0].id) is not None
+    solved = adapter.ticket(changed[0].id)
+    assert solved is not None and solved.status.value == "solved"
+    assert solved.status_changes[-1].at == datetime(2026, 12, 26, 10, 0, tzinfo=UTC)
 
 
 def test_malformed_messages_are_logged_with_folder_and_uid_and_skipped(
@@ -239,7 +250,21 @@ def test_wait_for_changes_wakes_when_mail_arrives(
     list(adapter.fetch_changes(None))
     assert not adapter.wait_for_changes(timeout=0.2)  # IDLE with nothing arriving times out
     dovecot.append("INBOX", [b"From: a@b.c\r\nDate: Sat, 19 Dec 2026 10:00:00 +0000\r\nSubject: x\r\n\r\nx\r\n"])
-    assert adapter.wait_for_changes(timeout=10)
+    assert adapter.wait_for_changes(timeout=10)  # seen by STATUS before idling
+    list(adapter.fetch_changes(None))
+
+    woke: list[bool] = []
+    waiter = threading.Thread(target=lambda: woke.append(adapter.wait_for_changes(timeout=20)))
+    waiter.start()
+    deadline = time.monotonic() + 10
+    while not adapter.session.idling and waiter.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling for IDLE to start, not a fixed wait
+    assert adapter.session.idling
+    started = time.monotonic()
+    dovecot.append("INBOX", [b"From: a@b.c\r\nDate: Sat, 19 Dec 2026 11:00:00 +0000\r\nSubject: y\r\n\r\ny\r\n"])
+    waiter.join(timeout=25)
+    assert woke == [True]
+    assert time.monotonic() - started < 15  # woken by the server's push, not by the timeout
 
 
 def test_a_moved_message_leaves_its_ticket(dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter]) -> None:

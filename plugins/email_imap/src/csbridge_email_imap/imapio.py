@@ -54,6 +54,7 @@ class ImapSession:
         self.capabilities: frozenset[bytes] = frozenset()
         self.selected: tuple[str, bool] | None = None
         self.permanent_flags: tuple[bytes, ...] = ()
+        self.idling = False
 
     def __repr__(self) -> str:
         return f"ImapSession({self.settings.username}@{self.settings.host}:{self.settings.port})"
@@ -189,9 +190,11 @@ class ImapSession:
 
         def wait(c: IMAPClient) -> bool:
             c.idle()
+            self.idling = True
             try:
                 responses = c.idle_check(timeout=timeout)
             finally:
+                self.idling = False
                 c.idle_done()
             return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE", b"FETCH")
                        for r in responses)
