@@ -20,8 +20,8 @@ from csbridge.config import CourtesyStandard, StandardsBook
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Finding, FindingStatus, Message, Role, Ticket
 from csbridge.standards import Check
-from csbridge.standards.language import LanguageGuesser
-from csbridge.standards.lexicon import Lexicon, lexicon, union
+from csbridge.standards.language import guesser
+from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.text import cut_history, find_closing, first_line
 
 QUOTE_LIMIT = 120
@@ -49,8 +49,11 @@ class CourtesyChecker:
         self.config = config
         self.languages = tuple(config.languages)
         self.lexicons = {code: lexicon(code) for code in self.languages}
-        self.all = union(tuple(sorted(self.languages)))
-        self.guesser = LanguageGuesser(self.languages)
+        # the defaults when every language is configured, so that other standards reading
+        # the same message (follow-up promises) reuse the cut text and its language
+        everything = set(self.languages) == set(available_languages())
+        self.all = union() if everything else union(tuple(sorted(self.languages)))
+        self.guesser = guesser(self.languages)
 
     def lexicon_for(self, language: str | None) -> Lexicon:
         """The lexicon of ``language``, or the union of the configured ones."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from csbridge.standards.lexicon import lexicon
+from csbridge.standards.lexicon import available_languages, lexicon
 
 MIN_WORDS = 4
 """Texts with fewer words than this are too short to tell."""
@@ -22,7 +22,7 @@ SURE_WORDS = 10
 SURE_CONFIDENCE = 0.9
 """Below ``SURE_WORDS`` words, lingua's answer counts only at this confidence or more."""
 
-_PUNCTUATION = str.maketrans(dict.fromkeys(".,;:!?¿¡()[]{}<>\"'’‘“”„«»…-–—/\\|*+=_#@&%$0123456789", " "))
+_PUNCTUATION = ".,;:!?¿¡()[]{}<>\"'’‘“”„«»…-–—/\\|*+=_#@&%$"
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 # letters (or marks) that, among the six lexicon languages, only one language writes
 _MARKS = {
@@ -64,34 +64,55 @@ class LanguageGuesser:
         self._unique = {w: next(iter(c)) for w, c in owners.items() if len(c) == 1}
         self._other = _OTHER_WORDS - frozenset(owners)
         self._unique_words = frozenset(self._unique)
+        self._language_set = frozenset(self.languages)
+        self._known: dict[int, tuple[str, str | None]] = {}
 
     def detect(self, text: str) -> str | None:
         """The code of the language ``text`` is written in, or ``None`` when the text
         is too short, in another language, or not clear enough to tell."""
-        sample = text[:400].lower()
-        words = sample.translate(_PUNCTUATION).split()
+        entry = self._known.get(id(text))
+        if entry is not None and entry[0] is text:
+            return entry[1]
+        return self.remember(text, self._detect(text))
+
+    def remember(self, text: str, language: str | None) -> str | None:
+        """Note that ``text`` (this very object) is in ``language``, and return it:
+        the standards judging one message ask about the same text more than once."""
+        if len(self._known) >= 256:
+            self._known.clear()
+        self._known[id(text)] = (text, language)
+        return language
+
+    def _detect(self, text: str) -> str | None:
+        sample = text[:240].lower()
+        words = sample.split()
         if len(words) < MIN_WORDS:
             return None
-        if _CYRILLIC.search(sample):
-            cyrillic = sum(1 for w in words if _CYRILLIC.match(w))
-            if cyrillic * 2 >= len(words):
-                return "ru" if "ru" in self.languages else None
-        scores = dict.fromkeys(self.languages, 0)
-        for mark in set(_MARK.findall(sample)):
-            code = _MARKS[mark]
-            if code in scores:
-                scores[code] += 2
-        present = set(words)
+        present = {w.strip(_PUNCTUATION) for w in words}
+        scores: dict[str, int] = {}
+        if not sample.isascii():
+            if _CYRILLIC.search(sample):
+                cyrillic = sum(1 for w in present if _CYRILLIC.match(w))
+                if cyrillic * 2 >= len(present):
+                    return "ru" if "ru" in self.languages else None
+            for mark in set(_MARK.findall(sample)):
+                code = _MARKS[mark]
+                if code in self._language_set:
+                    scores[code] = scores.get(code, 0) + 2
         unique = self._unique
         for word in present & self._unique_words:
-            scores[unique[word]] += 1
-        other = len(present & self._other)
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        best, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
+            code = unique[word]
+            scores[code] = scores.get(code, 0) + 1
+        other = len(present & self._other) if present & self._other else 0
+        best, top, second = None, 0, 0
+        for code, value in scores.items():
+            if value > top:
+                best, top, second = code, value, top
+            elif value > second:
+                second = value
         if other >= 2 and other > top:
             return None
-        if top >= 2 and top >= 2 * second + 1 and other < top:
+        if best is not None and top >= 2 and top >= second + 2 and other < top:
             return best
         return self._lingua(sample, short=len(words) < SURE_WORDS)
 
@@ -130,3 +151,14 @@ def _detector(languages: tuple[str, ...]) -> Any:
     if len(chosen) < 2:
         return None
     return LanguageDetectorBuilder.from_languages(*chosen).with_low_accuracy_mode().build()
+
+
+def guesser(languages: tuple[str, ...] | None = None) -> LanguageGuesser:
+    """A shared guesser over ``languages`` (every language with a lexicon when
+    ``None``), one per set of languages."""
+    return _guesser(tuple(sorted(set(languages)))) if languages else _guesser(tuple(sorted(available_languages())))
+
+
+@cache
+def _guesser(languages: tuple[str, ...]) -> LanguageGuesser:
+    return LanguageGuesser(languages)

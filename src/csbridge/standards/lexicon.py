@@ -25,8 +25,9 @@ from typing import Any
 _FLAGS = re.UNICODE
 
 
+@cache
 def available_languages() -> frozenset[str]:
-    """Language codes that have a lexicon file."""
+    """Language codes that have a lexicon file (read once per process)."""
     folder = resources.files("csbridge") / "lexicons"
     return frozenset(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
@@ -174,7 +175,7 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
         quote_header=_compile_lines(merged("quote_headers")),
         signature=_compile_lines(merged("signature_delimiters")),
         reply_prefix=re.compile(rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS),
-        stopwords=frozenset(w.lower() for w in merged("stopwords")),
+        stopwords=frozenset(w.lower().replace("’", "'") for w in merged("stopwords")),
         suggest=suggest,
         promise=_promise_rules(datas[0].get("promise", {})) if len(datas) == 1 else None,
     )

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import PromiseRules, available_languages, lexicon
 from csbridge.standards.text import cut_history
 
@@ -42,24 +43,28 @@ class Promise:
 
 def find_promise(text: str, language: str | None) -> Promise | None:
     """The first promise of a follow-up in ``text`` (an agent reply; quoted history
-    and signatures are ignored), read with the patterns of ``language``; with
-    ``None`` or a language without a lexicon, every available language is tried.
+    and signatures are ignored), read with the patterns of ``language``. With
+    ``None`` or a language without a lexicon, the language is detected, and every
+    available language is tried when it cannot be told.
     Returns ``None`` when the reply commits to nothing."""
     body = cut_history(text)
-    for rules in _rules_for(language):
+    codes = available_languages()
+    if language not in codes:
+        language = guesser().detect(body)
+    chosen = [language] if language in codes else [c for c in _FALLBACK_ORDER if c in codes] + sorted(
+        codes - set(_FALLBACK_ORDER)
+    )
+    lower = body.lower()
+    for code in chosen:
+        rules = lexicon(str(code)).promise
+        if rules is None:
+            continue
+        if rules.commit.search(lower) is None and rules.commit_timed.search(lower) is None:
+            continue
         promise = _find(body, rules)
         if promise is not None:
             return promise
     return None
-
-
-def _rules_for(language: str | None) -> list[PromiseRules]:
-    codes = available_languages()
-    chosen = [language] if language in codes else [c for c in _FALLBACK_ORDER if c in codes] + sorted(
-        codes - set(_FALLBACK_ORDER)
-    )
-    rules = [lexicon(c).promise for c in chosen if c is not None]
-    return [r for r in rules if r is not None]
 
 
 def _find(body: str, rules: PromiseRules) -> Promise | None:

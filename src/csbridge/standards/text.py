@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from csbridge.standards.lexicon import Lexicon, union
+from csbridge.standards.lexicon import lexicon as _lexicon
 
 # Outlook-style header blocks: a "From:" line followed closely by "Sent:"/"Date:"
 _FROM_WORDS = "from|von|od|de|от|remitente|emissor"
@@ -27,18 +28,63 @@ _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+class IdentityMemo:
+    """Results for the last few strings, by identity: the standards judging one
+    message in one evaluation (courtesy, follow-up) cut and read its body once.
+    Identity, not equality, so equal texts of other messages are computed again
+    and figures are not flattered by repeated templates. Entries keep their key
+    alive, so an id cannot be reused while it is stored."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.items: dict[tuple[int, str, int], tuple[object, object, str]] = {}
+
+    def get(self, key: str, tag: str, extra: object = None) -> str | None:
+        """The stored result for ``key`` (the very object) and ``tag``/``extra``."""
+        entry = self.items.get((id(key), tag, id(extra)))
+        if entry is not None and entry[0] is key and entry[1] is extra:
+            return entry[2]
+        return None
+
+    def put(self, key: str, tag: str, extra: object, value: str) -> str:
+        """Store and return ``value``."""
+        if len(self.items) >= self.size:
+            self.items.clear()
+        self.items[(id(key), tag, id(extra))] = (key, extra, value)
+        return value
+
+
+_MEMO = IdentityMemo()
+
+
 def strip_reply(body: str, lexicon: Lexicon | None = None) -> str:
     """``body`` without quoted history and signature blocks, trailing blank lines
     removed: :func:`cut_history`, then the name/title/phone block after the closing
-    line is dropped (the closing line stays). ``lexicon`` (the reply's language)
-    defaults to the union of every available language, which is slower.
-    Idempotent: stripping a stripped text changes nothing."""
-    lx = lexicon or union()
-    kept = cut_history(body, lx).split("\n")
+    line is dropped (the closing line stays). ``lexicon`` is the reply's language;
+    by default the language is detected among all lexicons (the union of them all
+    when it cannot be told). Idempotent: stripping a stripped text changes nothing."""
+    cached = _MEMO.get(body, "strip", lexicon)
+    if cached is not None:
+        return cached
+    everything = union()
+    cut = cut_history(body, everything)
+    lx = lexicon
+    if lx is None:
+        from csbridge.standards.language import guesser
+
+        code = guesser().detect(cut)
+        lx = _lexicon(code) if code else everything
+    kept = cut.split("\n")
     closing = find_closing(kept, lx)
-    if closing is not None:
-        del kept[closing + 1 :]
-    return "\n".join(kept)
+    if closing is None and lx is not everything:
+        closing = find_closing(kept, everything)
+    if closing is None:
+        return _MEMO.put(body, "strip", lexicon, cut)
+    del kept[closing + 1 :]
+    stripped = "\n".join(kept)
+    if lexicon is None:
+        guesser().remember(stripped, code)
+    return _MEMO.put(body, "strip", lexicon, stripped)
 
 
 def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
@@ -47,6 +93,10 @@ def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
     lines. Fast: one regex scan finds the few lines that could start history, and
     only those are tested against the lexicon's patterns."""
     lx = lexicon or union()
+    cached = _MEMO.get(body, "cut", lx)
+    if cached is not None:
+        return cached
+    original = body
     if "\r" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     lower = body.lower()
@@ -70,7 +120,7 @@ def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
     text = body[:end]
     if quoted:
         text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
-    return text.rstrip()
+    return _MEMO.put(original, "cut", lx, text.rstrip())
 
 
 _CANDIDATES: dict[str, re.Pattern[str]] = {}
