@@ -9,6 +9,7 @@ export resumes). A page's cursor only moves past the tickets in that page.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,6 +30,7 @@ TICKETS = "/api/v2/incremental/tickets/cursor.json"
 EVENTS = "/api/v2/incremental/ticket_events.json"
 USERS = "/api/v2/users/show_many.json"
 EXPORT_LAG = 60  # the exports want start_time at least a minute in the past
+MAX_PEOPLE = 20_000  # users kept between pages; page users come side-loaded again
 
 
 @dataclass
@@ -82,7 +84,8 @@ class Reader:
         else:
             state = Cursor.decode(cursor)
         events = _EventStream(self, state.events)
-        seen: dict[str, int] = {}
+        seen: dict[str, int] = {}  # ticket id -> version yielded, for the last two pages
+        reached = 0  # the newest ticket version read in this fetch
         while True:
             params: dict[str, Any] = {"include": "users"}
             if state.tickets:
@@ -95,14 +98,21 @@ class Reader:
             if not isinstance(raw, list):
                 raise AdapterError(f"{TICKETS}: the answer has no ticket list")
             fresh = self._fresh(raw, seen)
-            horizon = max((_stamp(t) for t in fresh), default=0)
+            stamps = [_stamp(t) for t in fresh]
+            horizon = max(stamps, default=0)
+            reached = max(reached, horizon)
             events.read_until(horizon)
             tickets, skipped = self._build(fresh, events.covered)
+            if stamps:  # the export only goes forward: older versions cannot come again
+                oldest = min(stamps)
+                seen = {tid: stamp for tid, stamp in seen.items() if stamp >= oldest}
             after = data.get("after_cursor")
             if isinstance(after, str) and after:
                 state.tickets = after
             state.events = events.position
             done = bool(data.get("end_of_stream", True))
+            if done:  # events of tickets the export did not bring (up to its end): evictable
+                self.history.settle(reached)
             yield Page(tickets=tickets, cursor=state.encode(), skipped=skipped, done=done)
             if done:
                 return
@@ -142,6 +152,7 @@ class Reader:
                     if exc.retry:
                         raise
                     skipped.append(Skipped(ticket_id, str(exc)))
+                    self.history.yielded(ticket_id)
                     continue
                 history = self.history.get(ticket_id)
             wanted.append((item, history))
@@ -164,6 +175,7 @@ class Reader:
             except TicketError as exc:
                 log.warning("zendesk ticket %s skipped: %s", ticket_id, exc)
                 skipped.append(Skipped(ticket_id, str(exc)))
+            self.history.yielded(ticket_id)
         return tickets, skipped
 
     def _read_audits(self, ticket_id: str) -> None:
@@ -200,9 +212,17 @@ class Reader:
         self.history.replace(ticket_id, comments, statuses)
 
     def _learn_users(self, users: Any) -> None:
+        """Remember users (most recently seen last); beyond ``MAX_PEOPLE`` the oldest
+        half is forgotten (fetched again with ``show_many`` if a comment needs them)."""
+        people = self.people
         for user in users or []:
             if isinstance(user, Mapping) and "id" in user:
-                self.people[str(user["id"])] = mapping.person(user)
+                key = str(user["id"])
+                people.pop(key, None)
+                people[key] = mapping.person(user)
+        if len(people) > MAX_PEOPLE:
+            for key in list(itertools.islice(people, len(people) - MAX_PEOPLE // 2)):
+                del people[key]
 
     def _learn_authors(self, groups: Any) -> None:
         """Fetch the users the side-load did not bring, 100 a request, once each."""

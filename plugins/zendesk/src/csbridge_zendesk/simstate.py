@@ -8,6 +8,7 @@ holds a lock around every call.
 from __future__ import annotations
 
 import base64
+import heapq
 import html
 import itertools
 from collections.abc import Iterable
@@ -56,6 +57,8 @@ class State:
         self.timeline: list[Audit] = []  # every audit in time order (the ticket events stream)
         self.jobs: dict[str, dict[str, Any]] = {}
         self.dirty = False
+        self._order: list[tuple[int, int]] = []  # (generated_timestamp, id) of every ticket, sorted
+        self._moved: list[tuple[int, int]] = []  # versions added since the last sort
         self._ids = itertools.count(10_000_000)
 
     # -- building ------------------------------------------------------------
@@ -136,6 +139,19 @@ class State:
         ticket = self.tickets[tid]
         ticket["updated_at"] = iso(at)
         ticket["generated_timestamp"] = int(at.timestamp())
+        self._moved.append((ticket["generated_timestamp"], tid))
+
+    def ticket_order(self) -> list[tuple[int, int]]:
+        """``(generated_timestamp, id)`` of every ticket in export order: kept sorted, merged
+        with the tickets changed since the last call (old versions dropped), not re-sorted."""
+        if self._moved:
+            moved = sorted(set(self._moved))
+            self._moved = []
+            changed = {tid for _, tid in moved}
+            kept = [e for e in self._order if e[1] not in changed] if self._order else []
+            current = [e for e in moved if self.tickets[e[1]]["generated_timestamp"] == e[0]]
+            self._order = list(heapq.merge(kept, current))
+        return self._order
 
     def sorted_timeline(self) -> list[Audit]:
         """Every audit in time order (sorted lazily after out-of-order inserts)."""

@@ -319,7 +319,7 @@ class ZendeskSimulator:
             position = (start - 1, 1 << 62)
         else:
             raise _Fail(400, {"error": "InvalidValue", "description": "start_time or cursor is required"})
-        ordered = sorted((t["generated_timestamp"], tid) for tid, t in s.tickets.items())
+        ordered = s.ticket_order()
         first = bisect.bisect_right(ordered, position)
         chosen = ordered[first : first + per_page]
         tickets = [s.tickets[tid] for _, tid in chosen]
