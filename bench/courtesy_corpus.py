@@ -46,6 +46,12 @@ def main() -> None:
         for (rule, language), s in sorted(all_scores.items()):
             for miss in s.misses:
                 print(f"{rule} {language}: {miss}")
+    languages = {"met": 0, "breached": 0, "unknown": 0}
+    for entry in entries:
+        rule = [f for f in engine.evaluate(scoring.ticket(entry), scoring.START).findings if f.rule == "courtesy.language"]
+        languages[rule[0].status.value if rule else "unknown"] += 1
+    print(f"\ncourtesy.language on same-language replies: {languages['met']} right, "
+          f"{languages['breached']} wrongly flagged, {languages['unknown']} too short or unclear to tell")
     tickets = [scoring.ticket(e) for e in entries]
     for t in tickets[:20]:
         engine.evaluate(t, scoring.START)

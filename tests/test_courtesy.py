@@ -81,6 +81,15 @@ def test_corpus_f1_per_rule_and_language(tmp_path: Path) -> None:
     assert {language for (_, language) in scores} == set(scoring.LANGUAGES)
 
 
+def test_corpus_promises_and_empathy_are_recognised(tmp_path: Path) -> None:
+    scores = scoring.score(scoring.engine(tmp_path), scoring.load())
+    for rule in ("promise", "empathy"):
+        total = [s for (r, _), s in scores.items() if r == rule]
+        right = sum(s.tp + s.tn for s in total)
+        wrong = sum(s.fp + s.fn for s in total)
+        assert right >= 30 and wrong <= right // 20, (rule, [m for s in total for m in s.misses])
+
+
 # -- what a finding says ----------------------------------------------------------------
 
 

@@ -18,10 +18,11 @@ from csbridge.config import load_config
 from csbridge.models import FindingStatus, Message, Person, Priority, Role, Status, Ticket
 from csbridge.standards import Engine
 from csbridge.standards.courtesy import register_standards
+from csbridge.standards.promises import find_promise
 
 CORPUS = Path(__file__).parent
 LANGUAGES = ("en", "pl", "ru", "ca", "es", "de")
-RULES = ("greeting", "closing", "rude", "empathy")
+RULES = ("greeting", "closing", "rude", "empathy", "promise")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OPENING = {
     "en": "Hello, I can't find the invoice for March in my account. Could you help me please?",
@@ -94,7 +95,8 @@ def ticket(entry: Entry) -> Ticket:
 
 
 def predictions(engine: Engine, entry: Entry) -> dict[str, bool]:
-    """What the standard says of the reply, in the labels' terms (True = present)."""
+    """What the standard says of the reply, in the labels' terms (True = present);
+    ``promise`` is what :func:`find_promise` finds in it."""
     found = {f.rule.removeprefix("courtesy."): f.status for f in engine.evaluate(ticket(entry), START).findings}
     result = {
         "greeting": found.get("greeting") is FindingStatus.MET,
@@ -103,6 +105,7 @@ def predictions(engine: Engine, entry: Entry) -> dict[str, bool]:
     }
     if "empathy" in found:
         result["empathy"] = found["empathy"] is FindingStatus.MET
+    result["promise"] = find_promise(entry.text, entry.language) is not None
     return result
 
 

@@ -84,7 +84,7 @@ class LanguageGuesser:
         return language
 
     def _detect(self, text: str) -> str | None:
-        sample = text[:240].lower()
+        sample = text[:180].lower()
         words = sample.split()
         if len(words) < MIN_WORDS:
             return None
