@@ -94,24 +94,35 @@ class CourtesyChecker:
     def check(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
         """The courtesy findings of ``ticket`` (``now`` is not needed: replies are
         judged as written)."""
-        config = self.config
         customer_language: str | None = None
         complaint: Message | None = None
+        waiting: list[Message] = []  # customer messages since the last reply, read when a reply comes
         for message in ticket.messages:
             if not message.public or message.from_csbridge or message.author.role is Role.SYSTEM:
                 continue
+            if message.author.role is Role.CUSTOMER:
+                waiting.append(message)
+                continue
+            for said in waiting:
+                customer_language, complaint = self._customer(said, customer_language, complaint)
+            waiting.clear()
             text = cut_history(message.body, self.all)
             lower = text.lower()
-            detected = self.guesser.detect(text)
-            if message.author.role is Role.CUSTOMER:
-                if detected is not None or not _short(text):
-                    customer_language = detected
-                if config.empathy_after_complaint and self.complains(lower, customer_language):
-                    complaint = message
-                continue
-            judged = self._judge(text, lower, detected, customer_language)
+            judged = self._judge(text, lower, self.guesser.detect(text), customer_language)
             yield from self._reply(ticket, message, judged, lower, customer_language, complaint)
             complaint = None
+
+    def _customer(
+        self, message: Message, language: str | None, complaint: Message | None
+    ) -> tuple[str | None, Message | None]:
+        """The customer's language and the complaint waiting for an answer after ``message``."""
+        text = cut_history(message.body, self.all)
+        detected = self.guesser.detect(text)
+        if detected is not None or not _short(text):
+            language = detected
+        if self.config.empathy_after_complaint and self.complains(text.lower(), language):
+            complaint = message
+        return language, complaint
 
     def _reply(
         self,
