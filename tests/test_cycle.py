@@ -118,3 +118,36 @@ def test_a_kill_while_sending_a_reminder_sends_it_once(store: Store) -> None:
     desk.crash_after_writes = None
     cycle(desk, store, clock).run()
     assert len(desk.reminders) == 1
+
+
+def test_a_ticket_nobody_touches_is_judged_again_when_its_deadline_passes(store: Store) -> None:
+    desk = helpdesk(2)
+    clock = Clock(T0 + timedelta(hours=1))
+    assert cycle(desk, store, clock).run().notes_written == 0
+    desk.add_message("2", AGENT, T0 + timedelta(hours=2), "Hello, done. Regards")
+    clock.now = T0 + timedelta(hours=4, minutes=30)  # ticket 1 breached by time alone; its feed is silent
+    report = cycle(desk, store, clock).run()
+    assert report.tickets == 1 and report.notes_written == 1
+    assert list(desk.notes) == ["1"]
+    clock.now += timedelta(hours=1)
+    assert cycle(desk, store, clock).run().notes_written == 0  # reported once, the copy is gone
+
+
+def test_schema_is_versioned_and_migrates_an_old_database(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from csbridge.state import MIGRATIONS, schema_version
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # a database as version 1 left it
+        sa.MetaData().create_all(conn)
+        from csbridge import state
+
+        state.metadata.create_all(conn, tables=[schema_version])
+        conn.execute(schema_version.insert().values(version=1))
+        MIGRATIONS[0](conn)
+    Store(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(schema_version.c.version)).scalar() == len(MIGRATIONS) == 2
+        assert "csbridge_snapshots" in sa.inspect(conn).get_table_names()

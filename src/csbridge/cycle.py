@@ -10,7 +10,9 @@ The order is what makes writing exactly-once:
    Actions found in flight at the start of a send were cut short by a crash: the
    sender first asks the helpdesk which markers the ticket already carries and
    only writes what is missing.
-3. Deadlines whose ``warn_at`` has come get one reminder action each, stored in
+3. A ticket with a running deadline is kept as read; when the deadline passes
+   and nothing brought the ticket back, it is judged again from that copy.
+4. Deadlines whose ``warn_at`` has come get one reminder action each, stored in
    the same transaction that marks the deadline reminded, then sent the same way.
 """
 
@@ -26,6 +28,7 @@ from typing import Any
 
 from csbridge.adapter import Adapter, WriteResult
 from csbridge.errors import AdapterError
+from csbridge.jsonl import ticket_from_dict, ticket_to_dict
 from csbridge.models import Deadline, Finding, FindingStatus, Note, Person, Reminder, Role, Ticket
 from csbridge.render import render_note, render_reminder
 from csbridge.standards import Engine
@@ -123,6 +126,7 @@ class Cycle:
             if not self.dry_run:
                 self.send(report)  # what a previous run left pending goes first
             self.read(report, now)
+            self.recheck(report, now)
             if not self.dry_run:
                 self.plan_reminders(now)
                 self.send(report)
@@ -152,6 +156,15 @@ class Cycle:
                 log.info("source %s: backfill: %d tickets read, about %d to go", self.source, report.tickets,
                          page.backlog)
 
+    def recheck(self, report: CycleReport, now: datetime) -> None:
+        """Judge again the tickets not read this cycle whose deadline has passed:
+        nothing changed on them, so no change feed brings them, yet time alone
+        turned a running target into a breach."""
+        due = [ticket_from_dict(data) for data in self.store.due_snapshots(self.source, now)]
+        if due:
+            log.info("source %s: %d unchanged tickets passed a deadline; judging them again", self.source, len(due))
+            self.store_page(due, None, None, now, report)
+
     def judge(self, ticket: Ticket, now: datetime) -> tuple[list[Finding], list[Deadline]] | None:
         try:
             evaluation = self.engine.evaluate(ticket, now)
@@ -161,8 +174,10 @@ class Cycle:
         shortfalls = [f for f in evaluation.findings if f.status is not FindingStatus.MET]
         return shortfalls, evaluation.deadlines
 
-    def store_page(self, tickets: Sequence[Ticket], cursor: str, backlog: int | None, now: datetime,
+    def store_page(self, tickets: Sequence[Ticket], cursor: str | None, backlog: int | None, now: datetime,
                    report: CycleReport) -> None:
+        """Judge ``tickets`` and store, in one transaction, their new findings, the
+        note gathering them, their running deadlines and (when given) the cursor."""
         made: list[Finding] = []
         deadline_changes: list[tuple[list[str], list[Deadline]]] = []
         with self.store.engine.connect() if self.dry_run else self.store.transaction() as conn:
@@ -192,8 +207,10 @@ class Cycle:
                 deadline_changes.append(
                     self.store.replace_deadlines(conn, self.source, ticket.id, running, _people(ticket))
                 )
+                due = min((d.due_at for d in running), default=None)
+                self.store.keep_snapshot(conn, self.source, ticket.id, due, ticket_to_dict(ticket) if due else None)
                 made += fresh
-            if not self.dry_run:
+            if not self.dry_run and cursor is not None:
                 self.store.set_cursor(conn, self.source, cursor, len(tickets), backlog)
         report.findings += len(made)
         for finding in made:

@@ -132,7 +132,7 @@ def run_demo(helpdesk: str = "zendesk", out: IO[str] = sys.stdout) -> int:
                           "before the deadline\n")
             clock.now += timedelta(days=1)
             second = daemon.poll(SOURCE)
-            out.write(f"cycle 2 at {clock.now:%a %Y-%m-%d %H:%M} UTC: {second.tickets} tickets changed, "
+            out.write(f"cycle 2 at {clock.now:%a %Y-%m-%d %H:%M} UTC: {second.tickets} ticket(s) changed or past a deadline, "
                       f"{second.notes_written} new notes (findings are reported once), "
                       f"{second.reminders_sent} reminders\n\n")
             show(daemon, simulator, tickets, out)

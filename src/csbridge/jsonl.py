@@ -215,6 +215,7 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
                 "public": m.public,
                 "created_at": format_time(m.created_at),
                 "body": m.body,
+                **({"from_csbridge": True} if m.from_csbridge else {}),
             }
             for m in ticket.messages
         ],

@@ -87,11 +87,25 @@ deadlines = sa.Table(
 )
 
 
+snapshots = sa.Table(
+    "csbridge_snapshots",
+    metadata,
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("ticket_id", sa.String(200), primary_key=True),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("ticket", sa.Text, nullable=False),
+)
+
+
 def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, findings, actions, deadlines])
 
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_v1,)
+def _v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[snapshots])
+
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_v1, _v2)
 """Migration ``i`` brings a database at version ``i`` to ``i + 1``. Append, never edit."""
 
 PENDING, IN_FLIGHT, DONE, FAILED = "pending", "in_flight", "done", "failed"
@@ -350,6 +364,25 @@ class Store:
         data = dict(row._mapping)
         data["warn_at"], data["due_at"] = _utc(data["warn_at"]), _utc(data["due_at"])
         return data
+
+    # -- snapshots of tickets with running deadlines ----------------------------------
+
+    def keep_snapshot(self, conn: Connection, source: str, ticket_id: str, due_at: datetime | None,
+                      ticket: dict[str, Any] | None) -> None:
+        """Keep the last read form of a ticket whose earliest running deadline is
+        ``due_at`` (``None``: it has none, forget it). A ticket nobody touches again
+        is judged from this copy when that deadline passes, since no change feed
+        will bring it back."""
+        conn.execute(snapshots.delete().where(snapshots.c.source == source, snapshots.c.ticket_id == ticket_id))
+        if due_at is not None and ticket is not None:
+            conn.execute(snapshots.insert().values(source=source, ticket_id=ticket_id, due_at=due_at,
+                                                   ticket=json.dumps(ticket)))
+
+    def due_snapshots(self, source: str, now: datetime) -> list[dict[str, Any]]:
+        """The kept tickets of ``source`` whose earliest deadline has passed at ``now``."""
+        query = sa.select(snapshots.c.ticket).where(snapshots.c.source == source, snapshots.c.due_at <= now)
+        with self.engine.connect() as conn:
+            return [json.loads(row.ticket) for row in conn.execute(query.order_by(snapshots.c.due_at))]
 
     def set_reminded(self, conn: Connection, key: str, marker: str) -> None:
         conn.execute(deadlines.update().where(deadlines.c.key == key).values(reminded=marker))
