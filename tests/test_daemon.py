@@ -138,3 +138,21 @@ def test_metrics_endpoint_serves_findings_and_cycles(tmp_path: Path, host: Plugi
     assert 'csbridge_cycle_seconds_count{source="fake"} 1.0' in text
     daemon.metrics.server.shutdown()
     daemon.scheduler.shutdown(wait=False)
+
+
+def test_an_adapter_that_reports_changes_wakes_the_next_cycle(tmp_path: Path, host: PluginHost) -> None:
+    desk = FakeHelpdesk()
+    daemon = make_daemon(tmp_path, host, desk, Clock(T0))
+    waits: list[float] = []
+
+    def wait_for_changes(timeout: float) -> bool:
+        waits.append(timeout)
+        return True
+
+    daemon.adapters["fake"].wait_for_changes = wait_for_changes  # type: ignore[attr-defined]
+    daemon.schedule_polls()
+    daemon.scheduler.modify_job("poll:fake", next_run_time=T0 + timedelta(minutes=2))
+    daemon.poll("fake")
+    assert waits == [25.0]  # half the 2m interval, at most 25 s
+    assert daemon.scheduler.get_job("poll:fake").next_run_time == T0
+    daemon.scheduler.shutdown(wait=False)

@@ -128,9 +128,28 @@ class Daemon:
             )
             if self.metrics:
                 self.metrics.cycle(source, report, (self.clock() - started).total_seconds(), self.adapter(source))
+            if not dry_run:
+                self.watch(source)
             return report
         finally:
             lock.release()
+
+    def watch(self, source: str) -> None:
+        """For adapters that can wait for a change (IMAP IDLE): wait a while after
+        the cycle, on this job's thread, and run the next cycle at once when the
+        helpdesk reports one. Bounded so that SIGTERM is answered promptly."""
+        wait = getattr(self.adapter(source), "wait_for_changes", None)
+        if wait is None or self.scheduler is None or self.stopping.is_set():
+            return
+        timeout = min(self.config.daemon.poll_interval.total_seconds() / 2, 25.0)
+        try:
+            changed = wait(timeout)
+        except CsbridgeError as exc:
+            log.warning("source %s: waiting for changes failed: %s", source, exc)
+            return
+        if changed and not self.stopping.is_set():
+            log.info("source %s: the helpdesk reported a change; checking now", source)
+            self.scheduler.modify_job(f"poll:{source}", next_run_time=self.clock())
 
     def remind(self, source: str) -> int:
         """A reminder job fired: run a cycle first, so that a ticket answered,
