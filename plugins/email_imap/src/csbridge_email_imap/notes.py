@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 
 from csbridge.marker import find_markers, marker_line
 from csbridge.models import Note, Reminder
@@ -41,7 +41,7 @@ def note_mail(note: Note, subject: str, references: Sequence[str], sender: str, 
     msg["To"] = formataddr(("csbridge", sender))
     msg["Subject"] = f"[csbridge] {subject}"
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid("csbridge-note", domain="csbridge.invalid")
+    msg["Message-ID"] = f"<{note.marker}@csbridge.invalid>"  # the same note always has the same id
     if references:
         msg["In-Reply-To"] = references[-1]
         msg["References"] = " ".join(references[-20:])
@@ -65,7 +65,9 @@ def reminder_mail(reminder: Reminder, to: str, sender: str, now: datetime) -> Em
     msg["To"] = formataddr((name, to)) if name else to
     msg["Subject"] = f"[csbridge] Ticket {reminder.ticket_id}: deadline {reminder.due_at:%Y-%m-%d %H:%M} UTC"
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid("csbridge-reminder", domain="csbridge.invalid")
+    # Deterministic: if a crash falls between sending and keeping the copy, the reminder is
+    # sent again with the same Message-ID, which mail stores and clients treat as one message.
+    msg["Message-ID"] = f"<{reminder.marker}@csbridge.invalid>"
     msg[MARKER_HEADER] = reminder.marker
     msg[TICKET_HEADER] = reminder.ticket_id
     msg["Auto-Submitted"] = "auto-generated"
