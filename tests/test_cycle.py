@@ -151,3 +151,14 @@ def test_schema_is_versioned_and_migrates_an_old_database(tmp_path: Path) -> Non
     with engine.connect() as conn:
         assert conn.execute(sa.select(schema_version.c.version)).scalar() == len(MIGRATIONS) == 2
         assert "csbridge_snapshots" in sa.inspect(conn).get_table_names()
+
+
+def test_a_first_backfill_logs_its_progress(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    desk = helpdesk(5)
+    with caplog.at_level("INFO", logger="csbridge.cycle"):
+        cycle(desk, store, Clock(T0 + timedelta(hours=1))).run()
+    lines = [r.getMessage() for r in caplog.records if "backfill" in r.getMessage()]
+    assert lines == [
+        "source fake: backfill: 2 tickets read (changes up to 2026-11-02 08:02 UTC), about 3 to go",
+        "source fake: backfill: 5 tickets read (changes up to 2026-11-02 08:05 UTC)",
+    ]

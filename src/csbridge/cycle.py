@@ -36,6 +36,7 @@ from csbridge.state import DONE, FAILED, IN_FLIGHT, PENDING, Action, Store
 
 log = logging.getLogger(__name__)
 BATCH = 100
+PROGRESS_EVERY = 5.0
 Clock = Callable[[], datetime]
 
 
@@ -114,6 +115,7 @@ class Cycle:
         self.observers = observers or Observers()
         self.dry_run = dry_run
         self.should_stop = should_stop
+        self._last_progress = -PROGRESS_EVERY
 
     def run(self) -> CycleReport:
         """Read, judge, store and write back everything that changed since the
@@ -152,9 +154,20 @@ class Cycle:
             if self.should_stop():
                 log.info("source %s: stopping after this page; the next run resumes from the cursor", self.source)
                 break
-            if backfill and page.backlog:
-                log.info("source %s: backfill: %d tickets read, about %d to go", self.source, report.tickets,
-                         page.backlog)
+            if backfill:
+                self.progress(report, page.tickets, page.backlog)
+
+    def progress(self, report: CycleReport, tickets: Sequence[Ticket], backlog: int | None) -> None:
+        """On a first backfill, say how far it got: tickets read, up to which time,
+        and how many are left where the adapter can tell (at most a line every 5 s)."""
+        now = time.monotonic()
+        if now - self._last_progress < PROGRESS_EVERY and backlog != 0:
+            return
+        self._last_progress = now
+        times = [t.updated_at or t.created_at for t in tickets]
+        upto = f" (changes up to {max(times):%Y-%m-%d %H:%M} UTC)" if times else ""
+        left = f", about {backlog} to go" if backlog else ""
+        log.info("source %s: backfill: %d tickets read%s%s", self.source, report.tickets, upto, left)
 
     def recheck(self, report: CycleReport, now: datetime) -> None:
         """Judge again the tickets not read this cycle whose deadline has passed:
