@@ -256,10 +256,7 @@ def test_wait_for_changes_wakes_when_mail_arrives(
     woke: list[bool] = []
     waiter = threading.Thread(target=lambda: woke.append(adapter.wait_for_changes(timeout=20)))
     waiter.start()
-    deadline = time.monotonic() + 10
-    while not adapter.session.idling and waiter.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)  # polling for IDLE to start, not a fixed wait
-    assert adapter.session.idling
+    assert adapter.session.idle_started.wait(timeout=10)
     started = time.monotonic()
     dovecot.append("INBOX", [b"From: a@b.c\r\nDate: Sat, 19 Dec 2026 11:00:00 +0000\r\nSubject: y\r\n\r\ny\r\n"])
     waiter.join(timeout=25)

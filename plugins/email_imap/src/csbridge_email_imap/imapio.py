@@ -15,6 +15,7 @@ import logging
 import re
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -54,7 +55,7 @@ class ImapSession:
         self.capabilities: frozenset[bytes] = frozenset()
         self.selected: tuple[str, bool] | None = None
         self.permanent_flags: tuple[bytes, ...] = ()
-        self.idling = False
+        self.idle_started = threading.Event()  # set while IDLE is on (tests wait on it)
 
     def __repr__(self) -> str:
         return f"ImapSession({self.settings.username}@{self.settings.host}:{self.settings.port})"
@@ -190,11 +191,11 @@ class ImapSession:
 
         def wait(c: IMAPClient) -> bool:
             c.idle()
-            self.idling = True
+            self.idle_started.set()
             try:
                 responses = c.idle_check(timeout=timeout)
             finally:
-                self.idling = False
+                self.idle_started.clear()
                 c.idle_done()
             return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE", b"FETCH")
                        for r in responses)
