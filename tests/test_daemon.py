@@ -102,6 +102,19 @@ def test_poll_jobs_one_per_enabled_source(tmp_path: Path, host: PluginHost) -> N
     daemon.scheduler.shutdown(wait=False)
 
 
+def test_a_source_may_poll_at_its_own_interval(tmp_path: Path, host: PluginHost) -> None:
+    path = tmp_path / "csbridge.toml"
+    path.write_text(f'[daemon]\nstate = "sqlite:///{tmp_path}/state.db"\n[sources.fake]\nadapter = "fake"\n'
+                    'poll_interval = "30m"\n')
+    config = load_config(path, host.adapter_options, host.extra_standards)
+    daemon = Daemon(config, host, Clock(T0), adapters={"fake": FakeAdapter(FakeHelpdesk())})
+    daemon.scheduler = daemon.build_scheduler()
+    daemon.scheduler.start(paused=True)
+    daemon.schedule_polls()
+    assert daemon.scheduler.get_job("poll:fake").trigger.interval == timedelta(minutes=30)
+    daemon.scheduler.shutdown(wait=False)
+
+
 def test_reminder_job_after_restart_sends_nothing_when_the_ticket_was_answered(
     tmp_path: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch
 ) -> None:

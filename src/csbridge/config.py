@@ -120,6 +120,7 @@ class SourceConfig:
     options: Mapping[str, Any]
     enabled: bool = True
     config_file: str = ""
+    poll_interval: timedelta | None = None
 
     def error(self, key: str, problem: str) -> ConfigError:
         """A :class:`ConfigError` about ``sources.NAME.KEY`` of this source."""
@@ -430,13 +431,14 @@ class _Loader:
             raise self.error(f"{where}.adapter", "missing (expected the name of an installed adapter, e.g. 'zendesk')")
         adapter = self.typed(data, "adapter", where, str, "")
         enabled = self.typed(data, "enabled", where, bool, True)
-        options = {k: v for k, v in data.items() if k not in ("adapter", "enabled")}
+        interval = self.duration(data["poll_interval"], f"{where}.poll_interval") if "poll_interval" in data else None
+        options = {k: v for k, v in data.items() if k not in ("adapter", "enabled", "poll_interval")}
         if self.adapters is not None:
             if adapter not in self.adapters:
                 installed = ", ".join(sorted(self.adapters)) or "none"
                 raise self.error(f"{where}.adapter", f"unknown adapter {adapter!r} (installed: {installed})")
             spec = self.adapters[adapter]
-            self.unknown_keys(options, set(spec) | {"adapter", "enabled"}, where)
+            self.unknown_keys(options, set(spec) | {"adapter", "enabled", "poll_interval"}, where)
             for key, option in spec.items():
                 if key not in options:
                     if option.required:
@@ -446,7 +448,8 @@ class _Loader:
                     isinstance(options[key], bool) and option.type is not bool
                 ):
                     raise self.error(f"{where}.{key}", f"expected {_name(option.type)}, got {_kind(options[key])}")
-        return SourceConfig(name=name, adapter=adapter, options=options, enabled=enabled, config_file=self.file)
+        return SourceConfig(name=name, adapter=adapter, options=options, enabled=enabled, config_file=self.file,
+                            poll_interval=interval)
 
 
 def _join(where: str, key: str) -> str:

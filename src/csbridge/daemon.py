@@ -141,7 +141,8 @@ class Daemon:
         wait = getattr(self.adapter(source), "wait_for_changes", None)
         if wait is None or self.scheduler is None or self.stopping.is_set():
             return
-        timeout = min(self.config.daemon.poll_interval.total_seconds() / 2, 25.0)
+        interval = self.config.sources[source].poll_interval or self.config.daemon.poll_interval
+        timeout = min(interval.total_seconds() / 2, 25.0)
         try:
             changed = wait(timeout)
         except CsbridgeError as exc:
@@ -200,9 +201,8 @@ class Daemon:
             if job.id.startswith("poll:") and job.id not in wanted:
                 job.remove()
         for job_id, source in wanted.items():
-            interval = source.options.get("poll_interval")
-            seconds = self.config.daemon.poll_interval.total_seconds() if interval is None else interval
-            self.scheduler.add_job(poll_job, "interval", seconds=seconds, args=[source.name], id=job_id,
+            interval = source.poll_interval or self.config.daemon.poll_interval
+            self.scheduler.add_job(poll_job, "interval", seconds=interval.total_seconds(), args=[source.name], id=job_id,
                                    replace_existing=True, next_run_time=self.clock())
 
     def reschedule_stored_deadlines(self) -> None:
