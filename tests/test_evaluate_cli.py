@@ -115,3 +115,24 @@ def test_nothing_readable_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     missing = main(["evaluate", "--config", str(example_config), "--input", str(tmp_path / "absent.jsonl")])
     assert missing == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_engine_without_met_reports_exactly_the_shortfalls(example_config: Path) -> None:
+    from datetime import UTC
+
+    from csbridge.cli.config import load
+    from csbridge.models import FindingStatus
+    from csbridge.sample import generate_helpdesk
+    from csbridge.standards import Engine
+
+    config, host = load(str(example_config))
+    every = Engine(config.book, host.standards.values())
+    short = Engine(config.book, host.standards.values(), include_met=False)
+    now = datetime(2026, 12, 15, 12, tzinfo=UTC)
+    met = 0
+    for t in generate_helpdesk(150, seed=5, start=datetime(2026, 11, 2, 8, tzinfo=UTC), source="acme"):
+        full, shortfalls = every.evaluate(t, now), short.evaluate(t, now)
+        met += sum(f.status is FindingStatus.MET for f in full.findings)
+        assert shortfalls.findings == [f for f in full.findings if f.status is not FindingStatus.MET]
+        assert shortfalls.deadlines == full.deadlines
+    assert met > 0

@@ -45,3 +45,24 @@ def test_read_tickets_reports_line_numbers_and_goes_on() -> None:
     tickets = list(read_tickets(io.StringIO(f"{good}\n{{broken\n\n{good}\n[1]\n"), errors))
     assert [t.id for t in tickets] == ["1", "1"]
     assert errors[0].startswith("line 2: not valid JSON") and errors[1] == "line 5: expected a JSON object"
+
+
+def test_finding_json_is_what_json_dumps_writes() -> None:
+    from csbridge.jsonl import finding_to_dict, finding_to_json
+    from csbridge.models import Finding, FindingStatus
+
+    findings = [
+        Finding("acme", "1", "courtesy.rude", FindingStatus.BREACHED, 'He said "idiot" \\ \n\tźle — ok\u2028',
+                "a1", "m1", datetime(2026, 11, 2, 8, 15, tzinfo=UTC), "Fix \x01 it", quote="idiot"),
+        Finding("acme", "2", "response_time.first_reply", FindingStatus.MET, "fine"),
+    ]
+    for finding in findings:
+        assert finding_to_json(finding) == json.dumps(finding_to_dict(finding), ensure_ascii=False)
+
+
+def test_numbers_beyond_64_bits_and_unusual_json_are_read_like_json_reads_them() -> None:
+    big = '{"id": 123456789012345678901234567890, "created_at": "2026-11-02T08:15:00Z"}'
+    nan = '{"id": "2", "created_at": "2026-11-02T08:15:00Z", "messages": [], "x": NaN}'
+    errors: list[str] = []
+    tickets = list(read_tickets(io.StringIO(f"{big}\n{nan}\n"), errors))
+    assert [t.id for t in tickets] == ["123456789012345678901234567890", "2"] and errors == []

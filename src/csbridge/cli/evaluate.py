@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from csbridge.cli.config import load
 from csbridge.errors import CsbridgeError
-from csbridge.jsonl import finding_to_dict, parse_time, read_tickets
-from csbridge.models import FindingStatus
-from csbridge.standards import Engine
 
 
 def add_parser(sub: Any) -> None:
@@ -30,9 +25,17 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Judge every ticket of ``--input`` at ``--now``; print shortfalls (and, with
+    ``--all``, met standards) one JSON object a line. Exit status 0, or a
+    :class:`CsbridgeError` when nothing could be read."""
+    # imported here, so that other commands do not pay for the standards engine
+    from csbridge.cli.config import load
+    from csbridge.jsonl import finding_to_json, parse_time, read_tickets
+    from csbridge.standards import Engine
+
     config, host = load(args.config)
     now = parse_time(args.now, "--now") if args.now else datetime.now(UTC)
-    engine = Engine(config.book, host.standards.values())
+    engine = Engine(config.book, host.standards.values(), include_met=args.all)
     errors: list[str] = []
     read = 0
     stream: IO[str]
@@ -40,14 +43,14 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         raise CsbridgeError(f"{args.input}: cannot read ({exc.strerror})") from None
-    out = sys.stdout
+    write = sys.stdout.write
+    evaluate = engine.evaluate
     with stream:
         for ticket in read_tickets(stream, errors):
             read += 1
-            for finding in engine.evaluate(ticket, now).findings:
-                if finding.status is FindingStatus.MET and not args.all:
-                    continue
-                out.write(json.dumps(finding_to_dict(finding), ensure_ascii=False) + "\n")
+            findings = evaluate(ticket, now).findings
+            if findings:
+                write("".join([finding_to_json(f) + "\n" for f in findings]))
             while errors:
                 print(f"{args.input}: {errors.pop(0)}", file=sys.stderr)
         while errors:

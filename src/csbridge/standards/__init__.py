@@ -4,6 +4,11 @@ A :class:`Standard` is registered through the ``register_standards`` hook (the
 three built-in ones are default plugins). :class:`Engine` configures every
 standard whose section the book has, once, then evaluates tickets: no I/O, the
 clock passed in, the same input gives the same output.
+
+An engine built with ``include_met=False`` reports shortfalls only. A check
+that can skip building its ``met`` findings says so with a ``without_met()``
+method (:class:`SkipsMet`) returning such a check; the engine drops the ``met``
+findings of any other check itself.
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from csbridge.config import StandardsBook
-from csbridge.models import Deadline, Finding, Ticket
+from csbridge.models import Deadline, Finding, FindingStatus, Ticket
 
 Check = Callable[[Ticket, datetime], Iterable[Finding | Deadline]]
 
@@ -32,6 +37,15 @@ class Standard(Protocol):
         ...
 
 
+@runtime_checkable
+class SkipsMet(Protocol):
+    """Optional for a check: it can leave out its ``met`` findings (saving their text)."""
+
+    def without_met(self) -> Check:
+        """The same check, yielding no finding with status ``met``."""
+        ...
+
+
 @dataclass
 class Evaluation:
     """What the engine says about one ticket at one instant."""
@@ -43,20 +57,43 @@ class Evaluation:
 class Engine:
     """Evaluates tickets against one standards book."""
 
-    def __init__(self, book: StandardsBook, standards: Iterable[Standard]) -> None:
+    def __init__(self, book: StandardsBook, standards: Iterable[Standard], include_met: bool = True) -> None:
+        """``include_met=False``: :meth:`evaluate` leaves out findings with status ``met``."""
         self.book = book
-        self.checks: list[Check] = [c for c in (s.configure(book) for s in standards) if c is not None]
+        self.include_met = include_met
+        self.checks: list[Check] = []
+        self._filtered: list[bool] = []  # per check: whether the engine must drop its met findings
+        for standard in standards:
+            check = standard.configure(book)
+            if check is None:
+                continue
+            skips = not include_met and isinstance(check, SkipsMet)
+            self.checks.append(check.without_met() if skips else check)  # type: ignore[attr-defined]
+            self._filtered.append(not include_met and not skips)
 
     def evaluate(self, ticket: Ticket, now: datetime) -> Evaluation:
         """All findings and running deadlines of ``ticket`` at ``now``, ordered by
         rule then message so that output is deterministic."""
-        result = Evaluation()
-        for check in self.checks:
+        findings: list[Finding] = []
+        deadlines: list[Deadline] = []
+        met = FindingStatus.MET
+        for check, filtered in zip(self.checks, self._filtered, strict=True):
             for item in check(ticket, now):
-                if isinstance(item, Finding):
-                    result.findings.append(item)
+                if type(item) is Finding or isinstance(item, Finding):
+                    if not (filtered and item.status is met):
+                        findings.append(item)
                 else:
-                    result.deadlines.append(item)
-        result.findings.sort(key=lambda f: (f.rule, f.message_id or "", f.status.value))
-        result.deadlines.sort(key=lambda d: (d.due_at, d.rule))
-        return result
+                    deadlines.append(item)
+        if len(findings) > 1:
+            findings.sort(key=_finding_order)
+        if len(deadlines) > 1:
+            deadlines.sort(key=_deadline_order)
+        return Evaluation(findings, deadlines)
+
+
+def _finding_order(f: Finding) -> tuple[str, str, str]:
+    return (f.rule, f.message_id or "", f.status.value)
+
+
+def _deadline_order(d: Deadline) -> tuple[datetime, str]:
+    return (d.due_at, d.rule)

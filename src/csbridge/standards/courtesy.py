@@ -11,6 +11,7 @@ opening line, a closing only at the end. Rules: ``courtesy.greeting``,
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,11 +43,13 @@ class CourtesyChecker:
     """Judges replies against one ``[standards.courtesy]`` section.
 
     Build once per configuration: lexicons and the language detector are prepared
-    here; :meth:`check` is then pure and cheap per message.
+    here; :meth:`check` is then pure and cheap per message. The checker is itself
+    the engine's check (calling it is :meth:`check`).
     """
 
     def __init__(self, config: CourtesyStandard) -> None:
         self.config = config
+        self.include_met = True
         self.languages = tuple(config.languages)
         self.lexicons = {code: lexicon(code) for code in self.languages}
         # the defaults when every language is configured, so that other standards reading
@@ -91,6 +94,16 @@ class CourtesyChecker:
         """Whether an agent reply (cut and lower-cased) apologises or acknowledges the trouble."""
         return self.lexicon_for(language).empathy.search(lower) is not None
 
+    def without_met(self) -> CourtesyChecker:
+        """This checker, yielding shortfalls only (no ``met`` findings)."""
+        other = copy.copy(self)
+        other.include_met = False
+        return other
+
+    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
+        """:meth:`check`."""
+        return self.check(ticket, now)
+
     def check(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
         """The courtesy findings of ``ticket`` (``now`` is not needed: replies are
         judged as written)."""
@@ -134,6 +147,7 @@ class CourtesyChecker:
         complaint: Message | None,
     ) -> Iterator[Finding]:
         config = self.config
+        include_met = self.include_met
         language = customer_language or judged.language
         suggest = self.lexicon_for(language).suggest if language else lexicon("en").suggest
         where = f" ({self.lexicon_for(language).name})" if language else ""
@@ -151,14 +165,14 @@ class CourtesyChecker:
                 quote="" if ok else quote,
             )
 
-        if "greeting" in config.require:
+        if "greeting" in config.require and (include_met or not judged.greeting):
             yield finding(
                 "greeting",
                 judged.greeting,
                 "The reply opens with a greeting." if judged.greeting else f"The reply has no opening greeting{where}.",
                 f'Open with a greeting such as "{suggest.get("greeting", "Hello,")}"',
             )
-        if "closing" in config.require:
+        if "closing" in config.require and (include_met or not judged.closing):
             yield finding(
                 "closing",
                 judged.closing,
@@ -167,7 +181,7 @@ class CourtesyChecker:
                 else f"The reply ends without a sign-off or an offer of further help{where}.",
                 f'End with a sign-off such as "{suggest.get("closing", "Best regards,")}"',
             )
-        if "rude" in config.forbid:
+        if "rude" in config.forbid and (include_met or judged.rude):
             yield finding(
                 "rude",
                 not judged.rude,
@@ -179,27 +193,29 @@ class CourtesyChecker:
             )
         if complaint is not None:
             ok = self.acknowledges(lower, judged.language or language)
-            yield finding(
-                "empathy",
-                ok,
-                "The reply acknowledges the customer's complaint."
-                if ok
-                else f"The customer complained (message {complaint.id}) and the reply neither apologises "
-                f"nor acknowledges it{where}.",
-                f'Acknowledge it first, for example: "{suggest.get("empathy", "I am sorry for the trouble.")}"',
-            )
+            if include_met or not ok:
+                yield finding(
+                    "empathy",
+                    ok,
+                    "The reply acknowledges the customer's complaint."
+                    if ok
+                    else f"The customer complained (message {complaint.id}) and the reply neither apologises "
+                    f"nor acknowledges it{where}.",
+                    f'Acknowledge it first, for example: "{suggest.get("empathy", "I am sorry for the trouble.")}"',
+                )
         if config.check_language and customer_language and judged.language:
             same = judged.language == customer_language
             names = self.lexicons
-            yield finding(
-                "language",
-                same,
-                f"The reply is in {names[customer_language].name}, the customer's language."
-                if same
-                else f"The reply is in {names[judged.language].name}, but the customer wrote in "
-                f"{names[customer_language].name}.",
-                f"Answer in {names[customer_language].name}.",
-            )
+            if include_met or not same:
+                yield finding(
+                    "language",
+                    same,
+                    f"The reply is in {names[customer_language].name}, the customer's language."
+                    if same
+                    else f"The reply is in {names[judged.language].name}, but the customer wrote in "
+                    f"{names[customer_language].name}.",
+                    f"Answer in {names[customer_language].name}.",
+                )
 
 
 def _quote(text: str, lower: str, start: int, end: int) -> str:
@@ -219,7 +235,7 @@ class _Standard:
         """The courtesy check for ``book``, or ``None`` without ``[standards.courtesy]``."""
         if book.courtesy is None:
             return None
-        return CourtesyChecker(book.courtesy).check
+        return CourtesyChecker(book.courtesy)
 
 
 @hookimpl

@@ -34,6 +34,7 @@ response-time calendar):
 
 from __future__ import annotations
 
+import copy
 import importlib
 import math
 from collections.abc import Callable, Iterator
@@ -146,7 +147,14 @@ class FollowUpCheck:
         self.standard = standard
         self.calendar = calendar
         self.warn_at = warn_at
+        self.include_met = True
         self.find_promise = find_promise if standard.promises else None
+
+    def without_met(self) -> FollowUpCheck:
+        """This check, yielding no ``met`` findings."""
+        other = copy.copy(self)
+        other.include_met = False
+        return other
 
     def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
         conversation = Conversation.of(ticket, now)
@@ -187,6 +195,8 @@ class FollowUpCheck:
         agent_id = conversation.agent_id(message)
         said = f'The agent promised "{promise.phrase}"'
         if update is not None and update.created_at.timestamp() <= due_ts:
+            if not self.include_met:
+                return
             yield Finding(
                 status=FindingStatus.MET,
                 detail=f"{said}, due {due_text}, and wrote again in time.",

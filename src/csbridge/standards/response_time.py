@@ -34,6 +34,7 @@ waits within target (the CLI shows them with ``--all``).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ class ResponseTimeCheck:
     its priority on ``calendar``. Call it as ``check(ticket, now)``."""
 
     def __init__(self, standard: ResponseTimeStandard, calendar: BusinessCalendar) -> None:
+        self.include_met = True
         self.standard = standard
         self.calendar = calendar
         self.pause_on = frozenset(standard.pause_on)
@@ -239,6 +241,12 @@ class ResponseTimeCheck:
                 text = format_duration(target)
                 aim = f"the target for {priority.value} priority is {every}{text}"
                 self.targets[(rule, priority)] = (target.total_seconds(), text, aim)
+
+    def without_met(self) -> ResponseTimeCheck:
+        """This check, yielding no ``met`` findings."""
+        other = copy.copy(self)
+        other.include_met = False
+        return other
 
     def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
         conversation = Conversation.of(ticket, now)
@@ -264,7 +272,7 @@ class ResponseTimeCheck:
         lead, waiting_for, unanswered, act = _WORDS[wait.rule]
         if wait.end is not None:
             if elapsed <= limit:
-                if not wait.solved:
+                if not wait.solved and self.include_met:
                     yield Finding(
                         ticket.source, ticket.id, wait.rule, FindingStatus.MET,
                         f"{lead} {self.took(elapsed)}; within the target of {target_text}.",
