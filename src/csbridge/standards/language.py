@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from itertools import repeat
 from typing import Any
 
 from csbridge.standards.lexicon import available_languages, lexicon
@@ -88,7 +89,7 @@ class LanguageGuesser:
         words = sample.split()
         if len(words) < MIN_WORDS:
             return None
-        present = {w.strip(_PUNCTUATION) for w in words}
+        present = set(map(str.strip, words, repeat(_PUNCTUATION, len(words))))
         scores: dict[str, int] = {}
         if not sample.isascii():
             if _CYRILLIC.search(sample):

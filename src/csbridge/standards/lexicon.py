@@ -46,6 +46,7 @@ class PromiseRules:
     durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
     numbers: Mapping[str, int]
     units: tuple[tuple[str, re.Pattern[str]], ...]  # (minute|hour|day|week, fullmatch pattern)
+    any_commit: re.Pattern[str]  # commit or commit_timed: one scan tells whether either can match
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     weekday_alts = "|".join(f"(?P<d{i}>{_fix(w)})" for i, w in enumerate(weekdays)) or "(?!x)x"
     prefix = _fix(str(data.get("weekday_prefix", "")))
     return PromiseRules(
+        any_commit=_compile_words([*_strings(data, "commit"), *_strings(data, "commit_timed")]),
         commit=_compile_words(_strings(data, "commit")),
         commit_timed=_compile_words(_strings(data, "commit_timed")),
         today=_compile_words(_strings(data, "today")),

@@ -59,7 +59,7 @@ def find_promise(text: str, language: str | None) -> Promise | None:
         rules = lexicon(str(code)).promise
         if rules is None:
             continue
-        if rules.commit.search(lower) is None and rules.commit_timed.search(lower) is None:
+        if rules.any_commit.search(lower) is None:
             continue
         promise = _find(body, rules)
         if promise is not None:

@@ -26,6 +26,7 @@ _SENT = re.compile(
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
+_ENDS = frozenset(".!?¡¿…")  # the marks _SENTENCE_END splits after
 
 
 class IdentityMemo:
@@ -164,7 +165,7 @@ def name_like(line: str) -> bool:
     text = line.strip()
     if not text:
         return True
-    if _CONTACT.search(text) and len(text) <= 90:
+    if len(text) <= 90 and _CONTACT.search(text):
         return True
     words = text.split()
     if len(text) > 60 or len(words) > 7:
@@ -176,8 +177,11 @@ def name_like(line: str) -> bool:
 
 def last_sentence(line: str) -> str:
     """The last sentence of ``line`` that has letters (or the whole line)."""
-    parts = [p for p in _SENTENCE_END.split(line.strip()) if _LETTER.search(p)]
-    return parts[-1] if parts else line.strip()
+    text = line.strip()
+    if _ENDS.isdisjoint(text):  # one sentence: itself, letters or not
+        return text
+    parts = [p for p in _SENTENCE_END.split(text) if _LETTER.search(p)]
+    return parts[-1] if parts else text
 
 
 def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | None:
