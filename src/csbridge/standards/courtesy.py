@@ -23,7 +23,7 @@ from csbridge.models import Finding, FindingStatus, Message, Role, Ticket
 from csbridge.standards import Check
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
-from csbridge.standards.text import cut_history, find_closing, first_line
+from csbridge.standards.text import closing_index, cut_history, first_line
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -76,8 +76,7 @@ class CourtesyChecker:
         greeting = lx.greeting.match(opening) is not None or (
             lx is not self.all and self.all.greeting.match(opening) is not None
         )
-        lines = text.split("\n")
-        closing = find_closing(lines, lx) is not None or (lx is not self.all and find_closing(lines, self.all) is not None)
+        closing = closing_index(text, lx) is not None or (lx is not self.all and closing_index(text, self.all) is not None)
         rude = ""
         match = lx.rude.search(lower)
         if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:

@@ -75,12 +75,12 @@ def strip_reply(body: str, lexicon: Lexicon | None = None) -> str:
 
         code = guesser().detect(cut)
         lx = _lexicon(code) if code else everything
-    kept = cut.split("\n")
-    closing = find_closing(kept, lx)
+    closing = closing_index(cut, lx)
     if closing is None and lx is not everything:
-        closing = find_closing(kept, everything)
+        closing = closing_index(cut, everything)
     if closing is None:
         return _MEMO.put(body, "strip", lexicon, cut)
+    kept = cut.split("\n")
     del kept[closing + 1 :]
     stripped = "\n".join(kept)
     if lexicon is None:
@@ -202,6 +202,23 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
             return None
         skipped += 1
     return None
+
+
+_CLOSINGS: dict[tuple[int, int], tuple[str, Lexicon, int | None]] = {}
+
+
+def closing_index(text: str, lx: Lexicon) -> int | None:
+    """``find_closing(text.split("\n"), lx)``, remembered for the last few texts by
+    identity (the standards reading one message ask about the same cut text)."""
+    key = (id(text), id(lx))
+    entry = _CLOSINGS.get(key)
+    if entry is not None and entry[0] is text and entry[1] is lx:
+        return entry[2]
+    index = find_closing(text.split("\n"), lx)
+    if len(_CLOSINGS) >= 512:
+        _CLOSINGS.clear()
+    _CLOSINGS[key] = (text, lx, index)
+    return index
 
 
 def first_line(text: str) -> str:
