@@ -149,8 +149,9 @@ def test_schema_is_versioned_and_migrates_an_old_database(tmp_path: Path) -> Non
         MIGRATIONS[0](conn)
     Store(url)
     with engine.connect() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalar() == len(MIGRATIONS) == 2
+        assert conn.execute(sa.select(schema_version.c.version)).scalar() == len(MIGRATIONS) == 3
         assert "csbridge_snapshots" in sa.inspect(conn).get_table_names()
+        assert {"lease_owner", "lease_until"} <= {c["name"] for c in sa.inspect(conn).get_columns("csbridge_sources")}
 
 
 def test_a_first_backfill_logs_its_progress(store: Store, caplog: pytest.LogCaptureFixture) -> None:
@@ -162,3 +163,15 @@ def test_a_first_backfill_logs_its_progress(store: Store, caplog: pytest.LogCapt
         "source fake: backfill: 2 tickets read (changes up to 2026-11-02 08:02 UTC), about 3 to go",
         "source fake: backfill: 5 tickets read (changes up to 2026-11-02 08:05 UTC)",
     ]
+
+
+def test_one_process_at_a_time_works_on_a_source(store: Store, tmp_path: Path) -> None:
+    other = Store(store.url)  # a second csbridge process on the same state database
+    assert store.acquire_lease("fake", "daemon-1", 600)
+    assert store.acquire_lease("fake", "daemon-1", 600)  # renewing is fine
+    assert not other.acquire_lease("fake", "cron-2", 600)
+    assert other.acquire_lease("other-source", "cron-2", 600)
+    store.release_lease("fake", "daemon-1")
+    assert other.acquire_lease("fake", "cron-2", 600)
+    assert other.acquire_lease("fake", "cron-2", -1)  # a lease that ran out (the holder was killed)...
+    assert store.acquire_lease("fake", "daemon-1", 600)  # ...is taken over

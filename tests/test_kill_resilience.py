@@ -135,3 +135,32 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(tmp_path: Path, mon
     assert tags_on(sim) == expected_tags
     assert {f["key"] for f in Store(f"sqlite:///{run_dir}/state.db").findings()} == expected_findings
     sim.stop()
+
+
+def test_processes_running_at_once_on_one_source_write_each_note_once(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon and an overlapping cron ``check --once`` (or replicas) on one state database."""
+    ref_sim, now = seeded()
+    ref_dir = tmp_path / "reference"
+    ref_dir.mkdir()
+    monkeypatch.setenv("CSBRIDGE_ACME_TOKEN", TOKEN)
+    host = load_plugins()
+    config = load_config(write_config(ref_dir, ref_sim.base_url), host.adapter_options, host.extra_standards)
+    Daemon(config, host, lambda: now).poll("acme")
+    expected = notes_on(ref_sim)
+    ref_sim.stop()
+
+    sim, _ = seeded()
+    run_dir = tmp_path / "parallel"
+    run_dir.mkdir()
+    command = [sys.executable, "-m", "csbridge.cli", "check", "--once", "--config",
+               str(write_config(run_dir, sim.base_url)), "--now", format_time(now)]
+    env = {**os.environ, "CSBRIDGE_ACME_TOKEN": TOKEN}
+    for _round in range(3):
+        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err[-2000:]
+    assert notes_on(sim) == expected
+    sim.stop()

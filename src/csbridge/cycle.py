@@ -53,6 +53,7 @@ class CycleReport:
     failed: int = 0
     backlog: int | None = None
     error: str | None = None
+    busy: bool = False  # another process held the source: nothing was done
     planned_notes: list[Note] = field(default_factory=list)
     planned_reminders: list[Reminder] = field(default_factory=list)
 

@@ -33,6 +33,7 @@ from csbridge.state import Store
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _CURRENT: Daemon | None = None
+LEASE = 600.0  # seconds a cycle may go without renewing its claim on a source (renewed every page)
 
 
 def utcnow() -> datetime:
@@ -74,6 +75,11 @@ class Daemon:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
+        import os
+        import socket
+        import uuid
+
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.store = Store(self.config.daemon.state)
         self.engine = Engine(self.config.book, self.host.standards.values())
         self.source_locks = {name: threading.Lock() for name in self.config.sources}
@@ -103,8 +109,11 @@ class Daemon:
         return Observers(finding_made, action_written, self.schedule_deadlines)
 
     def cycle(self, source: str, dry_run: bool = False) -> Cycle:
+        def should_stop() -> bool:  # called between pages and batches: also renews the lease
+            return self.stopping.is_set() or not (dry_run or self.store.acquire_lease(source, self.owner, LEASE))
+
         return Cycle(source, self.adapter(source), self.engine, self.store, self.clock, self.observers(), dry_run,
-                     self.stopping.is_set)
+                     should_stop)
 
     def poll(self, source: str, dry_run: bool = False) -> CycleReport:
         """Run one cycle of ``source``. Never two at once for one source."""
@@ -112,6 +121,10 @@ class Daemon:
         if not lock.acquire(blocking=False):
             log.info("source %s: a cycle is still running; this one is skipped", source)
             return CycleReport(source, error="a cycle is still running")
+        if not dry_run and not self.store.acquire_lease(source, self.owner, LEASE):
+            lock.release()
+            log.info("source %s: another csbridge process is checking it; this cycle is skipped", source)
+            return CycleReport(source, busy=True)
         try:
             started = self.clock()
             try:
@@ -129,9 +142,12 @@ class Daemon:
             if self.metrics:
                 self.metrics.cycle(source, report, (self.clock() - started).total_seconds(), self.adapter(source))
             if not dry_run:
+                self.store.release_lease(source, self.owner)
                 self.watch(source)
             return report
         finally:
+            if not dry_run:
+                self.store.release_lease(source, self.owner)
             lock.release()
 
     def watch(self, source: str) -> None:

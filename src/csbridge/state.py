@@ -10,6 +10,7 @@ up to date on open.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ sources = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("backlog", sa.Integer),
     sa.Column("tickets_read", sa.Integer, nullable=False, default=0),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_until", sa.Float),
 )
 
 findings = sa.Table(
@@ -98,14 +101,31 @@ snapshots = sa.Table(
 
 
 def _v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[sources, findings, actions, deadlines])
+    # The sources table as version 1 made it; later columns come with their migrations.
+    sa.Table(
+        "csbridge_sources",
+        sa.MetaData(),
+        sa.Column("source", sa.String(200), primary_key=True),
+        sa.Column("cursor", sa.Text),
+        sa.Column("last_cycle_at", sa.DateTime(timezone=True)),
+        sa.Column("last_cycle_seconds", sa.Float),
+        sa.Column("last_error", sa.Text),
+        sa.Column("backlog", sa.Integer),
+        sa.Column("tickets_read", sa.Integer, nullable=False, default=0),
+    ).create(conn)
+    metadata.create_all(conn, tables=[findings, actions, deadlines])
 
 
 def _v2(conn: Connection) -> None:
     metadata.create_all(conn, tables=[snapshots])
 
 
-MIGRATIONS: Sequence[Callable[[Connection], None]] = (_v1, _v2)
+def _v3(conn: Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE csbridge_sources ADD COLUMN lease_owner VARCHAR(200)"))
+    conn.execute(sa.text("ALTER TABLE csbridge_sources ADD COLUMN lease_until FLOAT"))
+
+
+MIGRATIONS: Sequence[Callable[[Connection], None]] = (_v1, _v2, _v3)
 """Migration ``i`` brings a database at version ``i`` to ``i + 1``. Append, never edit."""
 
 PENDING, IN_FLIGHT, DONE, FAILED = "pending", "in_flight", "done", "failed"
@@ -176,9 +196,29 @@ class Store:
         except sa.exc.OperationalError as exc:
             raise CsbridgeError(f"cannot open the state database {_safe_url(url)}: {exc.orig}") from None
 
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Serialise migrations between processes starting at once on one SQLite
+        file (PostgreSQL takes an advisory lock inside the migration's transaction)."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{database}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def migrate(self) -> int:
-        """Apply missing migrations; returns the schema version."""
-        with self.engine.begin() as conn:
+        """Apply missing migrations; returns the schema version. Safe when several
+        processes open a new database at the same time."""
+        with self._exclusive(), self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7461726)"))
             metadata.create_all(conn, tables=[schema_version])
             current = conn.execute(sa.select(schema_version.c.version)).scalar()
             if current is None:
@@ -225,6 +265,35 @@ class Store:
         """Advance ``source``'s cursor (inside the transaction that stored what was read)."""
         previous = conn.execute(sa.select(sources.c.tickets_read).where(sources.c.source == source)).scalar() or 0
         self._upsert_source(conn, source, cursor=cursor, backlog=backlog, tickets_read=previous + read)
+
+    def acquire_lease(self, source: str, owner: str, seconds: float) -> bool:
+        """Take or renew the right to run ``source``'s cycles for ``seconds``.
+
+        False while another process holds an unexpired lease: two csbridge
+        processes on one state database (a daemon and a cron ``check --once``, or
+        replicas) never work on one source at once. Wall-clock time, on purpose.
+        """
+        now = time.time()
+        try:
+            with self.transaction() as conn:
+                if conn.execute(sa.select(sources.c.source).where(sources.c.source == source)).first() is None:
+                    conn.execute(sources.insert().values(source=source, tickets_read=0))
+        except sa.exc.IntegrityError:
+            pass  # another process created the row at the same moment
+        with self.transaction() as conn:
+            taken = conn.execute(
+                sources.update()
+                .where(sources.c.source == source)
+                .where(sa.or_(sources.c.lease_owner.is_(None), sources.c.lease_owner == owner,
+                              sources.c.lease_until < now))
+                .values(lease_owner=owner, lease_until=now + seconds)
+            ).rowcount
+        return bool(taken)
+
+    def release_lease(self, source: str, owner: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(sources.update().where(sources.c.source == source, sources.c.lease_owner == owner)
+                         .values(lease_owner=None, lease_until=None))
 
     def record_cycle(self, source: str, at: datetime, seconds: float, error: str | None) -> None:
         with self.transaction() as conn:

@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 continue
             report = daemon.poll(source.name, dry_run=args.dry_run)
             failed |= report.error is not None
+            if report.busy:
+                print(f"=== {source.name}: skipped, another csbridge process is checking it right now")
+                continue
             if args.dry_run:
                 print_plan(report)
                 print(f"=== {source.name}: {report.tickets} tickets read, {len(report.planned_notes)} notes and "
