@@ -160,7 +160,7 @@ def test_processes_running_at_once_on_one_source_write_each_note_once(tmp_path: 
         procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(4)]
         for proc in procs:
-            out, err = proc.communicate(timeout=120)
+            _out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err[-2000:]
     assert notes_on(sim) == expected
     sim.stop()
