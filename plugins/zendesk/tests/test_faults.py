@@ -113,7 +113,7 @@ def test_failure_midway_keeps_cursor_of_the_pages_read(sim: ZendeskSimulator, cl
     adapter = make_adapter(sim, clock, max_tries=2)
     seen: list[str] = []
     cursor = None
-    sim.faults.add(TICKETS, status=500, times=0)
+    sim.faults.add(TICKETS, status=500, times=1)
     pages = adapter.fetch_changes(None)
     first = next(pages)
     seen += [t.id for t in first.tickets]

@@ -1,22 +1,18 @@
-"""The simulator's rate limits and faults on demand.
+"""The simulator's rate limits.
 
 :class:`RateLimits` counts credits per account and window like Freshdesk: one a
 request, two more per ``include`` on the tickets list (one on a single ticket),
 per-endpoint shares (tickets list, ticket create, ticket update, contacts list)
 inside the plan's total, 429 with ``Retry-After`` until the window ends. It also
 counts ``early_requests``: requests that arrived before an announced
-``Retry-After`` had elapsed (a well-behaved client keeps this at 0).
-
-:class:`FaultPlan` holds faults to inject, matched by endpoint (``"*"``: any):
-an HTTP status (with an optional ``Retry-After``), a slow answer, a dropped
-connection or a malformed JSON body.
+``Retry-After`` had elapsed (a well-behaved client keeps this at 0). Faults on
+demand are :class:`csbridge.simkit.FaultPlan`.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 PLANS: dict[str, tuple[int, int, dict[str, int]]] = {
@@ -97,62 +93,3 @@ class RateLimits:
         until = now + timedelta(seconds=retry_after)
         if self.not_before is None or until > self.not_before:
             self.not_before = until
-
-
-@dataclass
-class Fault:
-    """One fault to inject ``times`` more times."""
-
-    endpoint: str
-    status: int | None = None
-    retry_after: float | None = None
-    delay: float = 0.0
-    drop: bool = False
-    malformed: bool = False
-    times: int = 1
-
-
-class FaultPlan:
-    """Faults on demand, taken in the order added."""
-
-    def __init__(self) -> None:
-        self._faults: list[Fault] = []
-        self._lock = threading.Lock()
-
-    def add(
-        self,
-        endpoint: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        delay: float = 0.0,
-        drop: bool = False,
-        malformed: bool = False,
-        times: int = 1,
-    ) -> None:
-        """Inject a fault into the next ``times`` requests to ``endpoint`` (e.g.
-        ``"GET /api/v2/tickets"``, ``"*"`` for any): answer ``status`` (with
-        ``Retry-After: retry_after`` when given), answer ``delay`` seconds late, drop
-        the connection without an answer, or answer 200 with a truncated JSON body."""
-        with self._lock:
-            self._faults.append(Fault(endpoint, status, retry_after, delay, drop, malformed, times))
-
-    def take(self, endpoint: str) -> Fault | None:
-        """The next fault for ``endpoint``, counting it down."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.endpoint in (endpoint, "*") and fault.times > 0:
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def clear(self) -> None:
-        """Drop every pending fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return sum(f.times for f in self._faults)

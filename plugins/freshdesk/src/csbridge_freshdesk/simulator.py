@@ -20,14 +20,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from csbridge.models import Ticket
+from csbridge.simkit import FaultPlan, LocalServer
 from csbridge_freshdesk.mapping import parse_time
-from csbridge_freshdesk.sim_limits import FaultPlan, RateLimits, credits
+from csbridge_freshdesk.sim_limits import RateLimits, credits
 from csbridge_freshdesk.sim_store import SimTicket, Store, to_text
 
 MAX_PAGE = 300
@@ -65,7 +65,52 @@ class HttpError(Exception):
         self.body = body
 
 
-class FreshdeskSimulator:
+class _Fault(Exception):
+    def __init__(self, kind: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.status = status
+        self.headers = headers or {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    sim: FreshdeskSimulator
+    protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # one write per answer: no Nagle/delayed-ACK stalls on keep-alive
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: the simulator's log is sim.log
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            status, headers, payload = self.sim.handle(self.command, self.path, self.headers, body,
+                                                       self.headers.get("Host", "127.0.0.1"))
+            data = b"" if payload is None else json.dumps(payload).encode()
+        except _Fault as fault:
+            if fault.kind == "drop":
+                self.close_connection = True
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            status, headers, data = fault.status, fault.headers, b'[{"id": 1, "subject": "trunc'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_DELETE = _serve
+
+
+class FreshdeskSimulator(LocalServer):
     """An in-memory Freshdesk account behind a local HTTP server.
 
     ``requests`` counts requests per endpoint (``"GET /api/v2/tickets"``), faults
@@ -73,6 +118,9 @@ class FreshdeskSimulator:
     ``(time, endpoint, status)``; ``limits.early_requests`` counts requests sent
     before an announced ``Retry-After`` elapsed.
     """
+
+    handler = _Handler
+    thread_name = "freshdesk-sim"
 
     def __init__(
         self,
@@ -93,35 +141,11 @@ class FreshdeskSimulator:
         self.writes = 0
         self.log: list[tuple[datetime, str, int]] = []
         self.lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.url = ""
 
-    # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> str:
-        """Serve on 127.0.0.1 at a free port; returns the base URL."""
-        handler = type("Handler", (_Handler,), {"sim": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="freshdesk-sim", daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        return self.url
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FreshdeskSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
+    @property
+    def url(self) -> str:
+        """The base URL while serving (the same as ``base_url``)."""
+        return self.base_url
 
     # -- the helpdesk ------------------------------------------------------------
 
@@ -380,48 +404,3 @@ class FreshdeskSimulator:
                                    bool(body.get("incoming", False)), now, notify)
         note.body_text = to_text(body["body"])
         return self.store.render_note(note)
-
-
-class _Fault(Exception):
-    def __init__(self, kind: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.status = status
-        self.headers = headers or {}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    sim: FreshdeskSimulator
-    protocol_version = "HTTP/1.1"
-    wbufsize = 1 << 16  # one write per answer: no Nagle/delayed-ACK stalls on keep-alive
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: the simulator's log is sim.log
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        try:
-            status, headers, payload = self.sim.handle(self.command, self.path, self.headers, body,
-                                                       self.headers.get("Host", "127.0.0.1"))
-            data = b"" if payload is None else json.dumps(payload).encode()
-        except _Fault as fault:
-            if fault.kind == "drop":
-                self.close_connection = True
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            status, headers, data = fault.status, fault.headers, b'[{"id": 1, "subject": "trunc'
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_PUT = do_POST = do_DELETE = _serve

@@ -4,7 +4,7 @@ It answers the endpoints the adapter uses with the JSON shapes, pagination and
 headers of the recorded answers in ``shared/fixtures/zendesk``, keeps tickets,
 comments, users and tags in memory, counts requests per endpoint, enforces the
 per-minute rate limits (700 a minute, 10 a minute per incremental export) on its
-own injectable clock and injects faults on demand (:class:`FaultPlan`).
+own injectable clock and injects faults on demand (:class:`csbridge.simkit.FaultPlan`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from csbridge.models import Person, Role, Ticket
-from csbridge_zendesk.faults import FaultPlan
+from csbridge.simkit import Fault, FaultPlan, LocalServer
 from csbridge_zendesk.simstate import Audit, State, cursor_token, iso, read_cursor, users_of
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -37,9 +37,39 @@ def endpoint_of(method: str, path: str) -> str:
     return f"{method} {_ID.sub('/{id}', path)}"
 
 
-class ZendeskSimulator:
+class _Handler(BaseHTTPRequestHandler):
+    sim: ZendeskSimulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        (status, headers, payload), delay = self.sim.handle(self.command, self.path, body, self.headers.get("Authorization"))
+        if delay:
+            time.sleep(delay)  # a slow answer, in real time, to trip the client's timeout
+        if status == DROP:
+            self.close_connection = True
+            self.connection.close()
+            return
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_PUT = do_POST = do_DELETE = _serve
+
+
+class ZendeskSimulator(LocalServer):
     """The simulated account; see the module docstring. Use as a context manager or
     call :meth:`start` and :meth:`stop`."""
+
+    handler = _Handler
+    thread_name = "zendesk-simulator"
 
     def __init__(
         self,
@@ -66,42 +96,12 @@ class ZendeskSimulator:
         self.rate_limited = 0
         self.log: list[tuple[datetime, str, int]] = []
         self.faults = FaultPlan()
-        self.base_url = ""
         self._state = State(f"https://{subdomain}.zendesk.com")
         self._lock = threading.RLock()
         self._window: deque[float] = deque()
         self._export_windows: dict[str, deque[float]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._job_ids = 0
         self._bot = self._state.user_id(Person("csbridge-api", Role.SYSTEM, "csbridge", "csbridge@acme.example"))
-
-    # -- life ----------------------------------------------------------------
-
-    def start(self) -> str:
-        """Serve on 127.0.0.1 on a free port; returns the base URL."""
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.sim = self  # type: ignore[attr-defined]
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, name="zendesk-simulator", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ZendeskSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- data ----------------------------------------------------------------
 
@@ -178,7 +178,7 @@ class ZendeskSimulator:
 
     def _answer(
         self, method: str, path: str, query: dict[str, str], body: bytes, auth: str | None, key: str,
-        now: datetime, fault: Any,
+        now: datetime, fault: Fault | None,
     ) -> Answer:
         who = self._authenticated(auth)
         if who is None:
@@ -448,33 +448,6 @@ def _paged(name: str, items: list[dict[str, Any]], query: dict[str, str], url: s
 def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> Answer:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     return status, {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}, body
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    def _serve(self) -> None:
-        sim: ZendeskSimulator = self.server.sim  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        (status, headers, payload), delay = sim.handle(self.command, self.path, body, self.headers.get("Authorization"))
-        if delay:
-            time.sleep(delay)  # a slow answer, in real time, to trip the client's timeout
-        if status == DROP:
-            self.close_connection = True
-            self.connection.close()
-            return
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_PUT = do_POST = do_DELETE = _serve
 
 
 __all__ = ["FaultPlan", "ZendeskSimulator", "endpoint_of", "iso"]
