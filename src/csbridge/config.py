@@ -320,11 +320,18 @@ class _Loader:
         import holidays as holidays_lib
 
         country, _, subdiv = code.partition("-")
-        supported = holidays_lib.list_supported_countries()
-        if country not in supported:
-            raise self.error(key, f"unknown holiday country {country!r} (expected an ISO code such as 'PL', 'ES-CT', 'DE-BY')")
-        if subdiv and subdiv not in supported[country]:
-            raise self.error(key, f"unknown subdivision {code!r} of {country} (known: {', '.join(supported[country][:12])}...)")
+        try:  # loads only that country's module (listing all countries imports ~250)
+            holidays_lib.country_holidays(country, years=[])
+        except NotImplementedError:
+            raise self.error(key, f"unknown holiday country {country!r} (expected an ISO code such as 'PL', 'ES-CT', "
+                                  "'DE-BY')") from None
+        if subdiv:
+            try:
+                holidays_lib.country_holidays(country, subdiv=subdiv, years=[])
+            except NotImplementedError:
+                known = holidays_lib.country_holidays(country, years=[]).subdivisions
+                raise self.error(key, f"unknown subdivision {code!r} of {country} (known: "
+                                      f"{', '.join(known[:12])}{'...' if len(known) > 12 else ''})") from None
 
     def intervals(self, spec: Any, key: str) -> tuple[tuple[int, int], ...]:
         if not isinstance(spec, str):

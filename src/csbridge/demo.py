@@ -25,6 +25,7 @@ from csbridge.models import Ticket
 from csbridge.plugins import load_plugins
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import env_name
+from csbridge.simkit import FakeClock
 
 TICKETS = 36
 SOURCE = "demo"
@@ -77,14 +78,6 @@ class DemoHelpdesk(Protocol):
     def stop(self) -> None: ...
 
 
-class _Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -97,8 +90,10 @@ def _toml_value(value: Any) -> str:
     return str(value)
 
 
-def run_demo(helpdesk: str = "zendesk", out: IO[str] = sys.stdout) -> int:
-    """Run the demo against the simulator of ``helpdesk``; returns the exit status."""
+def run_demo(helpdesk: str = "zendesk", out: IO[str] | None = None) -> int:
+    """Run the demo against the simulator of ``helpdesk``, printing to ``out``
+    (default: standard output); returns the exit status."""
+    out = out or sys.stdout
     started = time.monotonic()
     host = load_plugins()
     simulator: DemoHelpdesk | None = host.simulators.get(helpdesk)
@@ -107,7 +102,7 @@ def run_demo(helpdesk: str = "zendesk", out: IO[str] = sys.stdout) -> int:
                             f" install its plugin, e.g. pip install -e plugins/{helpdesk}")
     tickets = list(generate_helpdesk(TICKETS, seed=7, start=DEMO_START, source=SOURCE))
     last = max(m.created_at for t in tickets for m in t.messages)
-    clock = _Clock(last + timedelta(hours=2))
+    clock = FakeClock(last + timedelta(hours=2))
     out.write(f"csbridge demo: a simulated {helpdesk} helpdesk on loopback with {len(tickets)} tickets in six "
               f"languages ({sum(len(t.messages) for t in tickets)} messages)\n")
     with tempfile.TemporaryDirectory(prefix="csbridge-demo-") as tmp:

@@ -6,11 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from csbridge import logs
 from csbridge.cli.config import add_config_option, load
-from csbridge.cycle import CycleReport
-from csbridge.daemon import Daemon
-from csbridge.jsonl import parse_time
 
 
 def add_parser(sub: Any) -> None:
@@ -24,8 +20,9 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def print_plan(report: CycleReport, out: Any = sys.stdout) -> None:
+def print_plan(report: Any, out: Any = None) -> None:
     """What a dry run would have written, as an agent would read it."""
+    out = out or sys.stdout
     for note in report.planned_notes:
         out.write(f"--- note on {report.source} ticket {note.ticket_id} (private) tags: {', '.join(note.tags)}\n")
         out.write(note.text + "\n")
@@ -35,6 +32,10 @@ def print_plan(report: CycleReport, out: Any = sys.stdout) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csbridge import logs
+    from csbridge.daemon import Daemon
+    from csbridge.jsonl import parse_time
+
     config, host = load(args.config)
     logs.setup(config.daemon.log_format)
     daemon = Daemon(config, host)

@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csbridge.cli.config import add_config_option, load
-from csbridge.daemon import create_adapter
 from csbridge.errors import CsbridgeError
 from csbridge.secrets import get_secret
-from csbridge.state import Store
 
 
 def add_parser(sub: Any) -> None:
@@ -21,6 +19,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csbridge.daemon import create_adapter
+    from csbridge.state import Store
+
     problems = 0
 
     def say(ok: bool, what: str) -> None:

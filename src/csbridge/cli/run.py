@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from csbridge import logs
 from csbridge.cli.config import add_config_option, load
 
 
@@ -19,6 +18,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csbridge import logs
     from csbridge.daemon import run_forever
     from csbridge.metrics import metrics_for
 

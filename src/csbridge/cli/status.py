@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csbridge.cli.config import add_config_option, load
-from csbridge.state import DONE, FAILED, Store
 
 
 def add_parser(sub: Any) -> None:
@@ -21,6 +20,8 @@ def _when(value: datetime | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csbridge.state import DONE, FAILED, Store
+
     config, _ = load(args.config)
     store = Store(config.daemon.state)
     for name, source in config.sources.items():
