@@ -29,6 +29,7 @@ from csbridge.models import FindingStatus, Note, Status
 from csbridge.plugins import load_plugins
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
+from csbridge.simkit import FakeClock
 from csbridge.standards import Engine
 
 BOOK = """
@@ -40,24 +41,13 @@ next_reply = { urgent = "2h", high = "8h", normal = "16h", low = "48h" }
 """
 
 
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += timedelta(seconds=seconds)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1000)
     parser.add_argument("--plan", default="growth")
     args = parser.parse_args()
     tickets = list(generate_helpdesk(args.tickets, seed=3, start=DEMO_START, source="fd"))
-    clock = Clock(max(t.updated_at or t.created_at for t in tickets) + timedelta(hours=1))
+    clock = FakeClock(max(t.updated_at or t.created_at for t in tickets) + timedelta(hours=1))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "book.toml"
         path.write_text(BOOK, encoding="utf-8")

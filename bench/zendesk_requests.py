@@ -17,21 +17,11 @@ from csbridge_zendesk.simulator import ZendeskSimulator
 from csbridge.models import Note
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = DEMO_START + timedelta(days=40)
-
-    def __call__(self):  # type: ignore[no-untyped-def]
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from csbridge.simkit import FakeClock
 
 
 def main(count: int = 1000) -> None:
-    clock = Clock()
+    clock = FakeClock(DEMO_START + timedelta(days=40))
     with ZendeskSimulator(clock=clock) as sim:
         sim.seed(generate_helpdesk(count, seed=1, start=DEMO_START))
         adapter = ZendeskAdapter(sim.base_url, "bot@acme.example", Secret("t"), clock=clock, sleep=clock.sleep,

@@ -10,6 +10,7 @@ import pytest
 
 from csbridge.config import StandardsBook
 from csbridge.cycle import Cycle
+from csbridge.simkit import FakeClock
 from csbridge.standards import Engine
 from csbridge.state import Store
 from tests.fakes import AGENT, Crash, FakeAdapter, FakeHelpdesk, Unanswered, ticket
@@ -17,20 +18,12 @@ from tests.fakes import AGENT, Crash, FakeAdapter, FakeHelpdesk, Unanswered, tic
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(f"sqlite:///{tmp_path / 'state.db'}")
 
 
-def cycle(desk: FakeHelpdesk, store: Store, clock: Clock, dry_run: bool = False) -> Cycle:
+def cycle(desk: FakeHelpdesk, store: Store, clock: FakeClock, dry_run: bool = False) -> Cycle:
     engine = Engine(StandardsBook(), [Unanswered()])
     return Cycle("fake", FakeAdapter(desk), engine, store, clock, dry_run=dry_run)
 
@@ -44,7 +37,7 @@ def helpdesk(count: int) -> FakeHelpdesk:
 
 def test_full_cycle_writes_one_note_per_ticket_and_the_second_writes_nothing(store: Store) -> None:
     desk = helpdesk(5)
-    clock = Clock(T0 + timedelta(hours=5))
+    clock = FakeClock(T0 + timedelta(hours=5))
     report = cycle(desk, store, clock).run()
     assert (report.tickets, report.notes_written, report.error) == (5, 5, None)
     assert {t: len(n) for t, n in desk.notes.items()} == {str(i): 1 for i in range(1, 6)}
@@ -66,7 +59,7 @@ def test_a_kill_during_writes_never_duplicates_or_loses_a_note(
 ) -> None:
     desk = helpdesk(5)
     desk.crash_after_writes, desk.crash_before_write = crash_at, crash_before_write
-    clock = Clock(T0 + timedelta(hours=5))
+    clock = FakeClock(T0 + timedelta(hours=5))
     with pytest.raises(Crash):
         cycle(desk, store, clock).run()
     desk.crash_after_writes = None
@@ -77,7 +70,7 @@ def test_a_kill_during_writes_never_duplicates_or_loses_a_note(
 
 def test_dry_run_writes_and_stores_nothing(store: Store) -> None:
     desk = helpdesk(3)
-    clock = Clock(T0 + timedelta(hours=5))
+    clock = FakeClock(T0 + timedelta(hours=5))
     report = cycle(desk, store, clock, dry_run=True).run()
     assert len(report.planned_notes) == 3 and desk.writes == 0 and not desk.notes
     assert store.cursor("fake") is None and store.findings() == [] and store.actions() == []
@@ -87,7 +80,7 @@ def test_dry_run_writes_and_stores_nothing(store: Store) -> None:
 
 def test_reminder_at_warn_at_before_the_breach_and_only_once(store: Store) -> None:
     desk = helpdesk(2)
-    clock = Clock(T0 + timedelta(hours=1))
+    clock = FakeClock(T0 + timedelta(hours=1))
     cycle(desk, store, clock).run()
     warn_at = {d["ticket_id"]: d["warn_at"] for d in store.deadlines("fake")}
     assert warn_at == {"1": T0 + timedelta(minutes=1, hours=3), "2": T0 + timedelta(minutes=2, hours=3)}
@@ -111,7 +104,7 @@ def test_reminder_at_warn_at_before_the_breach_and_only_once(store: Store) -> No
 
 def test_a_kill_while_sending_a_reminder_sends_it_once(store: Store) -> None:
     desk = helpdesk(1)
-    clock = Clock(T0 + timedelta(hours=3, minutes=30))
+    clock = FakeClock(T0 + timedelta(hours=3, minutes=30))
     desk.crash_after_writes, desk.crash_before_write = 0, False
     with pytest.raises(Crash):
         cycle(desk, store, clock).run()
@@ -122,7 +115,7 @@ def test_a_kill_while_sending_a_reminder_sends_it_once(store: Store) -> None:
 
 def test_a_ticket_nobody_touches_is_judged_again_when_its_deadline_passes(store: Store) -> None:
     desk = helpdesk(2)
-    clock = Clock(T0 + timedelta(hours=1))
+    clock = FakeClock(T0 + timedelta(hours=1))
     assert cycle(desk, store, clock).run().notes_written == 0
     desk.add_message("2", AGENT, T0 + timedelta(hours=2), "Hello, done. Regards")
     clock.now = T0 + timedelta(hours=4, minutes=30)  # ticket 1 breached by time alone; its feed is silent
@@ -157,7 +150,7 @@ def test_schema_is_versioned_and_migrates_an_old_database(tmp_path: Path) -> Non
 def test_a_first_backfill_logs_its_progress(store: Store, caplog: pytest.LogCaptureFixture) -> None:
     desk = helpdesk(5)
     with caplog.at_level("INFO", logger="csbridge.cycle"):
-        cycle(desk, store, Clock(T0 + timedelta(hours=1))).run()
+        cycle(desk, store, FakeClock(T0 + timedelta(hours=1))).run()
     lines = [r.getMessage() for r in caplog.records if "backfill" in r.getMessage()]
     assert lines == [
         "source fake: backfill: 2 tickets read (changes up to 2026-11-02 08:02 UTC), about 3 to go",

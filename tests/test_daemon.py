@@ -16,6 +16,7 @@ from csbridge.config import SourceConfig, load_config
 from csbridge.daemon import Daemon, reminder_job, reminder_job_id
 from csbridge.hookspecs import hookimpl
 from csbridge.plugins import PluginHost, load_plugins
+from csbridge.simkit import FakeClock
 from tests.fakes import AGENT, FakeAdapter, FakeHelpdesk, Unanswered, ticket
 
 # In the future of the wall clock, so that APScheduler never finds these jobs due by itself.
@@ -44,14 +45,6 @@ def host() -> Iterator[PluginHost]:
     host.unregister("fake_plugin")
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def make_daemon(tmp_path: Path, host: PluginHost, desk: FakeHelpdesk, clock: Callable[[], datetime]) -> Daemon:
     path = tmp_path / "csbridge.toml"
     path.write_text(f'[daemon]\nstate = "sqlite:///{tmp_path}/state.db"\n\n[standards.unanswered]\n\n'
@@ -68,7 +61,7 @@ def test_reminder_job_at_warn_at_survives_restart_and_fires_once(tmp_path: Path,
     desk = FakeHelpdesk()
     desk.put(ticket("1", T0))
     desk.put(ticket("2", T0))
-    clock = Clock(T0 + timedelta(hours=1))
+    clock = FakeClock(T0 + timedelta(hours=1))
     first = make_daemon(tmp_path, host, desk, clock)
     first.poll("fake")
     key1, key2 = (f"fake:{i}:test.unanswered:m1" for i in "12")
@@ -94,7 +87,7 @@ def test_reminder_job_at_warn_at_survives_restart_and_fires_once(tmp_path: Path,
 
 
 def test_poll_jobs_one_per_enabled_source(tmp_path: Path, host: PluginHost) -> None:
-    daemon = make_daemon(tmp_path, host, FakeHelpdesk(), Clock(T0))
+    daemon = make_daemon(tmp_path, host, FakeHelpdesk(), FakeClock(T0))
     daemon.schedule_polls()
     [job] = [j for j in daemon.scheduler.get_jobs() if j.id.startswith("poll:")]
     assert job.id == "poll:fake" and job.max_instances == 1 and job.coalesce
@@ -107,7 +100,7 @@ def test_a_source_may_poll_at_its_own_interval(tmp_path: Path, host: PluginHost)
     path.write_text(f'[daemon]\nstate = "sqlite:///{tmp_path}/state.db"\n[sources.fake]\nadapter = "fake"\n'
                     'poll_interval = "30m"\n')
     config = load_config(path, host.adapter_options, host.extra_standards)
-    daemon = Daemon(config, host, Clock(T0), adapters={"fake": FakeAdapter(FakeHelpdesk())})
+    daemon = Daemon(config, host, FakeClock(T0), adapters={"fake": FakeAdapter(FakeHelpdesk())})
     daemon.scheduler = daemon.build_scheduler()
     daemon.scheduler.start(paused=True)
     daemon.schedule_polls()
@@ -120,7 +113,7 @@ def test_reminder_job_after_restart_sends_nothing_when_the_ticket_was_answered(
 ) -> None:
     desk = FakeHelpdesk()
     desk.put(ticket("1", T0))
-    clock = Clock(T0 + timedelta(hours=1))
+    clock = FakeClock(T0 + timedelta(hours=1))
     first = make_daemon(tmp_path, host, desk, clock)
     first.poll("fake")
     first.scheduler.shutdown(wait=False)
@@ -142,7 +135,7 @@ def test_metrics_endpoint_serves_findings_and_cycles(tmp_path: Path, host: Plugi
 
     desk = FakeHelpdesk()
     desk.put(ticket("1", T0))
-    daemon = make_daemon(tmp_path, host, desk, Clock(T0 + timedelta(hours=5)))
+    daemon = make_daemon(tmp_path, host, desk, FakeClock(T0 + timedelta(hours=5)))
     daemon.metrics = Metrics("127.0.0.1:0")
     daemon.poll("fake")
     port = daemon.metrics.server.server_address[1]
@@ -155,7 +148,7 @@ def test_metrics_endpoint_serves_findings_and_cycles(tmp_path: Path, host: Plugi
 
 def test_an_adapter_that_reports_changes_wakes_the_next_cycle(tmp_path: Path, host: PluginHost) -> None:
     desk = FakeHelpdesk()
-    daemon = make_daemon(tmp_path, host, desk, Clock(T0))
+    daemon = make_daemon(tmp_path, host, desk, FakeClock(T0))
     waits: list[float] = []
 
     def wait_for_changes(timeout: float) -> bool:

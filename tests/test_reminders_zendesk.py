@@ -15,20 +15,13 @@ from csbridge.daemon import Daemon
 from csbridge.marker import find_marker
 from csbridge.models import Message, Person, Priority, Role, Status, Ticket
 from csbridge.plugins import load_plugins
+from csbridge.simkit import FakeClock
 
 TOKEN = "reminder-test-token"
 EMAIL = "csbridge@acme.example"
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # a Tuesday morning
 ANNA = Person("a1", Role.AGENT, "Anna Nowak", "anna@acme.example")
 JAN = Person("c1", Role.CUSTOMER, "Jan Kowalski", "jan@example.com")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def ticket(ticket_id: str) -> Ticket:
@@ -45,7 +38,7 @@ def reminders(sim: ZendeskSimulator, ticket_id: str) -> list[dict[str, object]]:
 def test_reminder_at_warn_at_before_breach_once_across_restart(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CSBRIDGE_ACME_TOKEN", TOKEN)
-    clock = Clock(T0 + timedelta(minutes=30))
+    clock = FakeClock(T0 + timedelta(minutes=30))
     sim = ZendeskSimulator(clock=clock, token=TOKEN, email=EMAIL, export_requests_per_minute=10_000)
     sim.seed([ticket("1"), ticket("2")])
     url = sim.start()

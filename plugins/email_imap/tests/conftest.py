@@ -16,6 +16,7 @@ from csbridge_email_imap.testing import DovecotMissing, DovecotServer, SmtpSink
 
 from csbridge.config import SourceConfig
 from csbridge.secrets import Secret
+from csbridge.simkit import FakeClock
 
 
 @pytest.fixture
@@ -44,20 +45,10 @@ def mailbox() -> GeneratedMailbox:
     return generate_mailbox(300, seed=7)
 
 
-class Clock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
+def clock() -> FakeClock:
     """Ten days after the generated mailbox's last mail could be sent."""
-    return Clock(datetime(2026, 12, 20, 12, 0, tzinfo=UTC))
+    return FakeClock(datetime(2026, 12, 20, 12, 0, tzinfo=UTC))
 
 
 def source_for(server: DovecotServer, box: GeneratedMailbox | None = None, **options: Any) -> SourceConfig:
@@ -76,7 +67,7 @@ def source_for(server: DovecotServer, box: GeneratedMailbox | None = None, **opt
 
 
 @pytest.fixture
-def make_adapter(dovecot: DovecotServer, clock: Clock) -> Iterator[Callable[..., ImapAdapter]]:
+def make_adapter(dovecot: DovecotServer, clock: FakeClock) -> Iterator[Callable[..., ImapAdapter]]:
     """Build connected adapters on the test's Dovecot; all are closed afterwards."""
     made: list[ImapAdapter] = []
 

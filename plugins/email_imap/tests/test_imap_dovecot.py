@@ -24,7 +24,7 @@ from csbridge.secrets import Secret
 from csbridge.standards import Engine
 from csbridge.state import Store
 
-from .conftest import Clock, deliver, source_for
+from .conftest import FakeClock, deliver, source_for
 from .standard import RULE, Unanswered
 
 
@@ -80,7 +80,7 @@ def test_threading_against_dovecot_agrees_with_true_threads(
 
 
 def test_full_cycle_writes_one_note_per_short_ticket_then_nothing(
-    dovecot: DovecotServer, mailbox: GeneratedMailbox, make_adapter: Callable[..., ImapAdapter], clock: Clock,
+    dovecot: DovecotServer, mailbox: GeneratedMailbox, make_adapter: Callable[..., ImapAdapter], clock: FakeClock,
     tmp_path: Path,
 ) -> None:
     deliver(dovecot, mailbox)
@@ -125,7 +125,7 @@ def test_full_cycle_writes_one_note_per_short_ticket_then_nothing(
 
 
 def test_uidvalidity_change_repeats_no_note_and_loses_no_finding(
-    dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter], clock: Clock, tmp_path: Path
+    dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter], clock: FakeClock, tmp_path: Path
 ) -> None:
     box = generate_mailbox(60, seed=3)
     deliver(dovecot, box)
@@ -175,7 +175,7 @@ def test_new_reply_yields_only_its_conversation_with_every_message(
 
 
 def test_answered_flag_from_another_client_changes_the_status(
-    dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter], clock: Clock
+    dovecot: DovecotServer, make_adapter: Callable[..., ImapAdapter], clock: FakeClock
 ) -> None:
     raw = (
         b"From: Eva <eva@example.com>\r\nTo: support@acme.example\r\nSubject: Help\r\n"
@@ -284,7 +284,7 @@ def test_a_moved_message_leaves_its_ticket(dovecot: DovecotServer, make_adapter:
 
 
 def test_a_mailbox_refusing_keywords_gets_notes_only(
-    make_adapter: Callable[..., ImapAdapter], clock: Clock, caplog: pytest.LogCaptureFixture
+    make_adapter: Callable[..., ImapAdapter], clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     box = generate_mailbox(6, seed=17)
     with DovecotServer(keywords=False) as locked:

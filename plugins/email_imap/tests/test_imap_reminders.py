@@ -14,10 +14,10 @@ from csbridge_email_imap.testing import DovecotServer, SmtpSink
 from csbridge.config import StandardsBook
 from csbridge.cycle import Cycle
 from csbridge.models import Person, Reminder, Role
+from csbridge.simkit import FakeClock
 from csbridge.standards import Engine
 from csbridge.state import Store
 
-from .conftest import Clock
 from .standard import RULE, TARGET, WARN, Unanswered
 
 ASKED = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_reminder_reaches_the_owning_agent_before_the_deadline(
     inbox, sent = conversation()
     dovecot.append("INBOX", inbox)
     dovecot.append("Sent", sent)
-    clock = Clock(ASKED + timedelta(hours=1))  # before warn_at: nothing yet
+    clock = FakeClock(ASKED + timedelta(hours=1))  # before warn_at: nothing yet
     adapter = make_adapter(
         agents={AGENT: {"name": "Anna Kowalska", "id": "a1"}},
         support_addresses=["support@acme.example"],

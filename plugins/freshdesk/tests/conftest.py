@@ -19,9 +19,9 @@ from csbridge.marker import marker_line
 from csbridge.models import FindingStatus, Message, Note, Person, Priority, Role, Status, Ticket
 from csbridge.plugins import load_plugins
 from csbridge.secrets import Secret
+from csbridge.simkit import FakeClock
 from csbridge.standards import Engine
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "freshdesk"
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 AGENTS = (
     Person("a1", Role.AGENT, "Anna Kowalska", "anna@acme.example"),
@@ -34,24 +34,9 @@ next_reply = { low = "8h", normal = "4h", high = "2h", urgent = "1h" }
 """
 
 
-class FakeClock:
-    """Time that only moves when slept on; records every sleep."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 def make_ticket(n: int, start: datetime, *, answered: bool, tags: tuple[str, ...] = ("vip",)) -> Ticket:

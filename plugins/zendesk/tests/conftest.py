@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from csbridge_zendesk.adapter import ZendeskAdapter
@@ -11,24 +11,10 @@ from csbridge_zendesk.simulator import ZendeskSimulator
 
 from csbridge.sample import DEMO_START, generate_helpdesk
 from csbridge.secrets import Secret
+from csbridge.simkit import FakeClock
 
 TOKEN = "s3cret-token"
 EMAIL = "bot@acme.example"
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps on it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
