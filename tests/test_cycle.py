@@ -168,3 +168,18 @@ def test_one_process_at_a_time_works_on_a_source(store: Store, tmp_path: Path) -
     assert other.acquire_lease("fake", "cron-2", 600)
     assert other.acquire_lease("fake", "cron-2", -1)  # a lease that ran out (the holder was killed)...
     assert store.acquire_lease("fake", "daemon-1", 600)  # ...is taken over
+
+
+def test_a_lease_of_a_killed_process_on_this_machine_is_taken_at_once(store: Store) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    dead = f"{socket.gethostname()}:{gone.stdout.strip()}:abc"
+    assert store.acquire_lease("fake", dead, 600)
+    assert store.acquire_lease("fake", "someone-else", 600)
+    alive = f"{socket.gethostname()}:{__import__('os').getpid()}:abc"
+    assert store.acquire_lease("other", alive, 600)
+    assert not store.acquire_lease("other", "someone-else", 600)

@@ -28,7 +28,7 @@ from csbridge.models import Deadline, Finding, Note, Reminder
 from csbridge.plugins import PluginHost
 from csbridge.secrets import Secret, get_secret
 from csbridge.standards import Engine
-from csbridge.state import Store
+from csbridge.state import Store, lease_owner_id
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -75,11 +75,7 @@ class Daemon:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
-        import os
-        import socket
-        import uuid
-
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = lease_owner_id()
         self.store = Store(self.config.daemon.state)
         self.engine = Engine(self.config.book, self.host.standards.values())
         self.source_locks = {name: threading.Lock() for name in self.config.sources}

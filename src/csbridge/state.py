@@ -281,11 +281,12 @@ class Store:
         except sa.exc.IntegrityError:
             pass  # another process created the row at the same moment
         with self.transaction() as conn:
+            holder = conn.execute(sa.select(sources.c.lease_owner).where(sources.c.source == source)).scalar()
+            free = [sources.c.lease_owner.is_(None), sources.c.lease_owner == owner, sources.c.lease_until < now]
+            if holder and _dead_here(holder):  # killed on this machine: no need to wait for the lease to run out
+                free.append(sources.c.lease_owner == holder)
             taken = conn.execute(
-                sources.update()
-                .where(sources.c.source == source)
-                .where(sa.or_(sources.c.lease_owner.is_(None), sources.c.lease_owner == owner,
-                              sources.c.lease_until < now))
+                sources.update().where(sources.c.source == source).where(sa.or_(*free))
                 .values(lease_owner=owner, lease_until=now + seconds)
             ).rowcount
         return bool(taken)
@@ -455,6 +456,33 @@ class Store:
 
     def set_reminded(self, conn: Connection, key: str, marker: str) -> None:
         conn.execute(deadlines.update().where(deadlines.c.key == key).values(reminded=marker))
+
+
+def lease_owner_id() -> str:
+    """``host:pid:nonce``, the owner of a lease taken by this process."""
+    import os
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dead_here(owner: str) -> bool:
+    """True when ``owner`` was a process of this machine that no longer runs."""
+    import os
+    import socket
+
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _action(row: Any) -> Action:
