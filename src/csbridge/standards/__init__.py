@@ -9,6 +9,10 @@ An engine built with ``include_met=False`` reports shortfalls only. A check
 that can skip building its ``met`` findings says so with a ``without_met()``
 method (:class:`SkipsMet`) returning such a check; the engine drops the ``met``
 findings of any other check itself.
+
+Checks that share work (the text of a message, the conversation) take a
+:class:`~csbridge.standards.context.TicketContext`, made by the engine once per
+evaluation: they say so with a ``check_in(context)`` method (:class:`UsesContext`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Protocol, runtime_checkable
 
 from csbridge.config import StandardsBook
 from csbridge.models import Deadline, Finding, FindingStatus, Ticket
+from csbridge.standards.context import TicketContext, UsesContext
 
 Check = Callable[[Ticket, datetime], Iterable[Finding | Deadline]]
 
@@ -63,6 +68,7 @@ class Engine:
         self.include_met = include_met
         self.checks: list[Check] = []
         self._filtered: list[bool] = []  # per check: whether the engine must drop its met findings
+        self._in_context: list[bool] = []  # per check: whether it takes the shared context
         for standard in standards:
             check = standard.configure(book)
             if check is None:
@@ -70,6 +76,7 @@ class Engine:
             skips = not include_met and isinstance(check, SkipsMet)
             self.checks.append(check.without_met() if skips else check)  # type: ignore[attr-defined]
             self._filtered.append(not include_met and not skips)
+            self._in_context.append(isinstance(self.checks[-1], UsesContext))
 
     def evaluate(self, ticket: Ticket, now: datetime) -> Evaluation:
         """All findings and running deadlines of ``ticket`` at ``now``, ordered by
@@ -77,8 +84,10 @@ class Engine:
         findings: list[Finding] = []
         deadlines: list[Deadline] = []
         met = FindingStatus.MET
-        for check, filtered in zip(self.checks, self._filtered, strict=True):
-            for item in check(ticket, now):
+        context = TicketContext(ticket, now)
+        for check, filtered, in_context in zip(self.checks, self._filtered, self._in_context, strict=True):
+            items = check.check_in(context) if in_context else check(ticket, now)  # type: ignore[attr-defined]
+            for item in items:
                 if type(item) is Finding or isinstance(item, Finding):
                     if not (filtered and item.status is met):
                         findings.append(item)

@@ -21,9 +21,10 @@ from csbridge.config import CourtesyStandard, StandardsBook
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Finding, FindingStatus, Message, Role, Ticket
 from csbridge.standards import Check
+from csbridge.standards.context import MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
-from csbridge.standards.text import closing_index, cut_history, first_line
+from csbridge.standards.text import first_line
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -67,16 +68,17 @@ class CourtesyChecker:
 
         The reply's own language picks the lexicon; when it cannot be told, the
         customer's language, else the union of the configured languages."""
-        text = cut_history(body, self.all)
-        return self._judge(text, text.lower(), self.guesser.detect(text), customer_language)
+        return self._judge(MessageText(body, self.all), customer_language)
 
-    def _judge(self, text: str, lower: str, language: str | None, customer_language: str | None) -> Judgement:
+    def _judge(self, reading: MessageText, customer_language: str | None) -> Judgement:
+        text, lower = reading.text, reading.lower
+        language = reading.language(self.guesser)
         lx = self.lexicon_for(language or customer_language)
         opening = first_line(lower)
         greeting = lx.greeting.match(opening) is not None or (
             lx is not self.all and self.all.greeting.match(opening) is not None
         )
-        closing = closing_index(text, lx) is not None or (lx is not self.all and closing_index(text, self.all) is not None)
+        closing = reading.closing(lx) is not None or (lx is not self.all and reading.closing(self.all) is not None)
         rude = ""
         match = lx.rude.search(lower)
         if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:
@@ -106,6 +108,13 @@ class CourtesyChecker:
     def check(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
         """The courtesy findings of ``ticket`` (``now`` is not needed: replies are
         judged as written)."""
+        return self.check_in(TicketContext(ticket, now))
+
+    def check_in(self, context: TicketContext) -> Iterator[Finding]:
+        """:meth:`check` of ``context.ticket``, sharing the messages' text work
+        through ``context``."""
+        ticket = context.ticket
+        everything = self.all
         customer_language: str | None = None
         complaint: Message | None = None
         waiting: list[Message] = []  # customer messages since the last reply, read when a reply comes
@@ -116,23 +125,23 @@ class CourtesyChecker:
                 waiting.append(message)
                 continue
             for said in waiting:
-                customer_language, complaint = self._customer(said, customer_language, complaint)
+                customer_language, complaint = self._customer(
+                    said, context.text(said, everything), customer_language, complaint
+                )
             waiting.clear()
-            text = cut_history(message.body, self.all)
-            lower = text.lower()
-            judged = self._judge(text, lower, self.guesser.detect(text), customer_language)
-            yield from self._reply(ticket, message, judged, lower, customer_language, complaint)
+            reading = context.text(message, everything)
+            judged = self._judge(reading, customer_language)
+            yield from self._reply(ticket, message, judged, reading.lower, customer_language, complaint)
             complaint = None
 
     def _customer(
-        self, message: Message, language: str | None, complaint: Message | None
+        self, message: Message, reading: MessageText, language: str | None, complaint: Message | None
     ) -> tuple[str | None, Message | None]:
         """The customer's language and the complaint waiting for an answer after ``message``."""
-        text = cut_history(message.body, self.all)
-        detected = self.guesser.detect(text)
-        if detected is not None or not _short(text):
+        detected = reading.language(self.guesser)
+        if detected is not None or not _short(reading.text):
             language = detected
-        if self.config.empathy_after_complaint and self.complains(text.lower(), language):
+        if self.config.empathy_after_complaint and self.complains(reading.lower, language):
             complaint = message
         return language, complaint
 

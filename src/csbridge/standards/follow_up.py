@@ -47,6 +47,7 @@ from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
 from csbridge.standards import Check
+from csbridge.standards.context import TicketContext
 from csbridge.standards.response_time import Conversation
 
 PROMISE = "follow_up.promise"
@@ -72,6 +73,7 @@ class PromiseLike(Protocol):
 
 
 FindPromise = Callable[[str, "str | None"], PromiseLike | None]
+PromiseIn = Callable[[TicketContext, Message], PromiseLike | None]
 
 
 def promise_due(promise: PromiseLike, at: datetime, calendar: BusinessCalendar) -> datetime | None:
@@ -115,7 +117,9 @@ def _by_weekday(weekday: int, at: datetime, day: date, calendar: BusinessCalenda
 def default_find_promise() -> FindPromise | None:
     """``csbridge.standards.promises.find_promise`` with replies stripped of quotes
     and signatures by ``csbridge.standards.text.strip_reply`` when those modules
-    are installed; ``None`` when promise detection is not available."""
+    are installed; ``None`` when promise detection is not available. The function
+    returned has an ``in_context(context, message)`` attribute doing the same for
+    a message of the ticket in ``context``, reusing the text work shared there."""
     try:
         promises: Any = importlib.import_module("csbridge.standards.promises")
     except ImportError:
@@ -130,6 +134,7 @@ def default_find_promise() -> FindPromise | None:
     def find_stripped(body: str, language: str | None) -> PromiseLike | None:
         return find(strip(body), language)
 
+    find_stripped.in_context = promises.promise_in  # type: ignore[attr-defined]
     return find_stripped
 
 
@@ -149,6 +154,7 @@ class FollowUpCheck:
         self.warn_at = warn_at
         self.include_met = True
         self.find_promise = find_promise if standard.promises else None
+        self.promise_in: PromiseIn | None = getattr(self.find_promise, "in_context", None)
 
     def without_met(self) -> FollowUpCheck:
         """This check, yielding no ``met`` findings."""
@@ -157,19 +163,27 @@ class FollowUpCheck:
         return other
 
     def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
-        conversation = Conversation.of(ticket, now)
+        """The findings and running deadlines of ``ticket`` at ``now``."""
+        return self.check_in(TicketContext(ticket, now))
+
+    def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
+        """:meth:`__call__` for ``context.ticket`` at ``context.now``, sharing the
+        conversation and the messages' text work through ``context``."""
+        conversation = context.conversation
         if self.find_promise is not None:
-            yield from self.promises(conversation)
+            yield from self.promises(conversation, context)
         if self.standard.pending_reminder_after is not None and conversation.status is Status.PENDING:
             yield from self.pending(conversation, self.standard.pending_reminder_after)
 
-    def promises(self, conversation: Conversation) -> Iterator[Finding | Deadline]:
-        """Judge every promise made in a public agent message."""
+    def promises(self, conversation: Conversation, context: TicketContext | None = None) -> Iterator[Finding | Deadline]:
+        """Judge every promise made in a public agent message (``context``: the
+        evaluation's shared context, for promise detection that can use it)."""
         assert self.find_promise is not None
+        find, promise_in = self.find_promise, self.promise_in if context is not None else None
         agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
         solves = conversation.solves()
         for i, message in enumerate(agents):
-            promise = self.find_promise(message.body, None)
+            promise = promise_in(context, message) if promise_in is not None else find(message.body, None)  # type: ignore[arg-type]
             if promise is None:
                 continue
             due = promise_due(promise, message.created_at, self.calendar)

@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
+from csbridge.models import Message
+from csbridge.standards.context import TicketContext
 from csbridge.standards.language import guesser
-from csbridge.standards.lexicon import PromiseRules, available_languages, lexicon
-from csbridge.standards.text import cut_history
+from csbridge.standards.lexicon import PromiseRules, available_languages, lexicon, union
+from csbridge.standards.text import cut_history, keep_lines
 
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
 _UNIT_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
@@ -48,13 +51,40 @@ def find_promise(text: str, language: str | None) -> Promise | None:
     available language is tried when it cannot be told.
     Returns ``None`` when the reply commits to nothing."""
     body = cut_history(text)
-    codes = available_languages()
-    if language not in codes:
+    if language not in available_languages():
         language = guesser().detect(body)
-    chosen = [language] if language in codes else [c for c in _FALLBACK_ORDER if c in codes] + sorted(
-        codes - set(_FALLBACK_ORDER)
-    )
-    lower = body.lower()
+    return _promise(body, body.lower(), language)
+
+
+def promise_in(context: TicketContext, message: Message) -> Promise | None:
+    """``find_promise(strip_reply(message.body), None)``
+    (:func:`csbridge.standards.text.strip_reply`), with the cut text, language and
+    closing line of ``message`` shared through ``context``."""
+    everything = union()
+    reading = context.text(message, everything)
+    code = reading.language(guesser())
+    lx = lexicon(code) if code else everything
+    closing = reading.closing(lx)
+    if closing is None and lx is not everything:
+        closing = reading.closing(everything)
+    stripped = reading.text if closing is None else keep_lines(reading.text, closing)
+    # what find_promise(stripped, None) reads: a clean cut, cut again, is itself
+    body = stripped if reading.clean and stripped.rstrip() is stripped else cut_history(stripped)
+    # strip_reply's language stands for the stripped text itself (as strip_reply notes it)
+    language = code if body is stripped else guesser().detect(body)
+    return _promise(body, reading.lower if body is reading.text else body.lower(), language)
+
+
+def _promise(body: str, lower: str, language: str | None) -> Promise | None:
+    """The first promise in the cut ``body`` (``lower`` is ``body.lower()``) read in
+    ``language``, or in every language in turn when it is not one with a lexicon."""
+    codes = available_languages()
+    if language in codes:
+        chosen = [language]
+    else:
+        if _any_commit().search(lower) is None:  # no commitment in any language
+            return None
+        chosen = [c for c in _FALLBACK_ORDER if c in codes] + sorted(codes - set(_FALLBACK_ORDER))
     for code in chosen:
         rules = lexicon(str(code)).promise
         if rules is None:
@@ -65,6 +95,13 @@ def find_promise(text: str, language: str | None) -> Promise | None:
         if promise is not None:
             return promise
     return None
+
+
+@cache
+def _any_commit() -> re.Pattern[str]:
+    """Whether any language's commitment pattern can match (one scan instead of one a language)."""
+    patterns = [rules.any_commit.pattern for c in sorted(available_languages()) if (rules := lexicon(c).promise)]
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!x)x")
 
 
 def _find(body: str, rules: PromiseRules) -> Promise | None:

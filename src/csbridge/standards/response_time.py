@@ -49,6 +49,7 @@ from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
 from csbridge.standards import Check
+from csbridge.standards.context import TicketContext
 
 FIRST_REPLY = "response_time.first_reply"
 NEXT_REPLY = "response_time.next_reply"
@@ -73,18 +74,8 @@ class Conversation:
 
     @classmethod
     def of(cls, ticket: Ticket, now: datetime) -> Conversation:
-        """The conversation of ``ticket`` as known at ``now``. The last one built
-        is reused when the same ticket object is judged at the same instant by
-        another standard (tickets are immutable)."""
-        cached = _LAST[0]
-        if cached is not None and cached.ticket is ticket and cached.now == now.timestamp():
-            return cached
-        conversation = cls._build(ticket, now)
-        _LAST[0] = conversation
-        return conversation
-
-    @classmethod
-    def _build(cls, ticket: Ticket, now: datetime) -> Conversation:
+        """The conversation of ``ticket`` as known at ``now`` (the engine builds it
+        once per evaluation: :attr:`csbridge.standards.context.TicketContext.conversation`)."""
         cut = now.timestamp()
         system = Role.SYSTEM
         messages = [
@@ -136,9 +127,6 @@ class Conversation:
             return reply.author.id
         agents = [m for m in self.messages if m.author.role is Role.AGENT]
         return agents[-1].author.id if agents else None
-
-
-_LAST: list[Conversation | None] = [None]  # the last conversation built, shared by the standards
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +237,13 @@ class ResponseTimeCheck:
         return other
 
     def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
-        conversation = Conversation.of(ticket, now)
+        """The findings and running deadlines of ``ticket`` at ``now``."""
+        return self.check_in(TicketContext(ticket, now))
+
+    def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
+        """:meth:`__call__`, with the conversation shared through ``context``."""
+        conversation = context.conversation
+        ticket = context.ticket
         if not conversation.messages:
             return
         pauses = conversation.pauses(self.pause_on)

@@ -29,44 +29,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ENDS = frozenset(".!?¡¿…")  # the marks _SENTENCE_END splits after
 
 
-class IdentityMemo:
-    """Results for the last few strings, by identity: the standards judging one
-    message in one evaluation (courtesy, follow-up) cut and read its body once.
-    Identity, not equality, so equal texts of other messages are computed again
-    and figures are not flattered by repeated templates. Entries keep their key
-    alive, so an id cannot be reused while it is stored."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.items: dict[tuple[int, str, int], tuple[object, object, str]] = {}
-
-    def get(self, key: str, tag: str, extra: object = None) -> str | None:
-        """The stored result for ``key`` (the very object) and ``tag``/``extra``."""
-        entry = self.items.get((id(key), tag, id(extra)))
-        if entry is not None and entry[0] is key and entry[1] is extra:
-            return entry[2]
-        return None
-
-    def put(self, key: str, tag: str, extra: object, value: str) -> str:
-        """Store and return ``value``."""
-        if len(self.items) >= self.size:
-            self.items.clear()
-        self.items[(id(key), tag, id(extra))] = (key, extra, value)
-        return value
-
-
-_MEMO = IdentityMemo()
-
-
 def strip_reply(body: str, lexicon: Lexicon | None = None) -> str:
     """``body`` without quoted history and signature blocks, trailing blank lines
     removed: :func:`cut_history`, then the name/title/phone block after the closing
     line is dropped (the closing line stays). ``lexicon`` is the reply's language;
     by default the language is detected among all lexicons (the union of them all
     when it cannot be told). Idempotent: stripping a stripped text changes nothing."""
-    cached = _MEMO.get(body, "strip", lexicon)
-    if cached is not None:
-        return cached
     everything = union()
     cut = cut_history(body, everything)
     lx = lexicon
@@ -79,13 +47,18 @@ def strip_reply(body: str, lexicon: Lexicon | None = None) -> str:
     if closing is None and lx is not everything:
         closing = closing_index(cut, everything)
     if closing is None:
-        return _MEMO.put(body, "strip", lexicon, cut)
-    kept = cut.split("\n")
-    del kept[closing + 1 :]
-    stripped = "\n".join(kept)
+        return cut
+    stripped = keep_lines(cut, closing)
     if lexicon is None:
         guesser().remember(stripped, code)
-    return _MEMO.put(body, "strip", lexicon, stripped)
+    return stripped
+
+
+def keep_lines(text: str, last: int) -> str:
+    """``text`` up to and including its line number ``last`` (from 0)."""
+    kept = text.split("\n")
+    del kept[last + 1 :]
+    return "\n".join(kept)
 
 
 def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
@@ -93,16 +66,23 @@ def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
     delimiter (``-- ``, "Sent from my ..."), without ``>`` lines and trailing blank
     lines. Fast: one regex scan finds the few lines that could start history, and
     only those are tested against the lexicon's patterns."""
+    return cut_history_clean(body, lexicon)[0]
+
+
+def cut_history_clean(body: str, lexicon: Lexicon | None = None) -> tuple[str, bool]:
+    """:func:`cut_history` and whether the cut was clean: no ``\\r``, no ``>`` line
+    dropped, no letter that changes length when lower-cased. A clean cut is a
+    prefix of whole lines of ``body`` in which no line starts history, so cutting
+    any prefix of whole lines of it again finds nothing to cut."""
     lx = lexicon or union()
-    cached = _MEMO.get(body, "cut", lx)
-    if cached is not None:
-        return cached
-    original = body
+    clean = True
     if "\r" in body:
+        clean = False
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     lower = body.lower()
     if len(lower) != len(body):  # a few letters change length when lower-cased
         body = lower
+        clean = False
     end = len(body)
     quoted = False
     for match in _candidates(lx).finditer(lower):
@@ -121,7 +101,8 @@ def cut_history(body: str, lexicon: Lexicon | None = None) -> str:
     text = body[:end]
     if quoted:
         text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
-    return _MEMO.put(original, "cut", lx, text.rstrip())
+        clean = False
+    return text.rstrip(), clean
 
 
 _CANDIDATES: dict[str, re.Pattern[str]] = {}
@@ -204,21 +185,9 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
     return None
 
 
-_CLOSINGS: dict[tuple[int, int], tuple[str, Lexicon, int | None]] = {}
-
-
 def closing_index(text: str, lx: Lexicon) -> int | None:
-    """``find_closing(text.split("\n"), lx)``, remembered for the last few texts by
-    identity (the standards reading one message ask about the same cut text)."""
-    key = (id(text), id(lx))
-    entry = _CLOSINGS.get(key)
-    if entry is not None and entry[0] is text and entry[1] is lx:
-        return entry[2]
-    index = find_closing(text.split("\n"), lx)
-    if len(_CLOSINGS) >= 512:
-        _CLOSINGS.clear()
-    _CLOSINGS[key] = (text, lx, index)
-    return index
+    """``find_closing(text.split("\\n"), lx)``."""
+    return find_closing(text.split("\n"), lx)
 
 
 def first_line(text: str) -> str:
