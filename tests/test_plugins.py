@@ -87,3 +87,12 @@ def test_every_hook_is_documented() -> None:
 
     for name in ("register_adapters", "register_standards", "finding_made", "action_written"):
         assert (getattr(hookspecs, name).__doc__ or "").strip(), name
+
+
+def test_evaluate_needs_no_adapter_stack() -> None:
+    """``csbridge evaluate`` loads standards only: adapter plugins import nothing heavy."""
+    code = ("import sys; from csbridge.plugins import load_plugins; host = load_plugins(adapters=False); "
+            "print(sorted(host.standards), sorted(host.adapters), 'requests' in sys.modules, "
+            "'imapclient' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['courtesy', 'follow_up', 'response_time'] [] False False"

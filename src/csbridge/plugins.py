@@ -70,30 +70,34 @@ class PluginHost:
     def failed(self) -> list[PluginInfo]:
         return [p for p in self.plugins if p.error]
 
-    def register(self, plugin: ModuleType | object, name: str, distribution: str = "", version: str = "") -> PluginInfo:
-        """Register one plugin object and collect what it registers.
+    def register(self, plugin: ModuleType | object, name: str, distribution: str = "", version: str = "",
+                 adapters: bool = True) -> PluginInfo:
+        """Register one plugin object and collect what it registers (without its
+        adapters and simulators when ``adapters`` is False).
 
         Failures are recorded in the returned :class:`PluginInfo` (and in
         ``plugins``), never raised.
         """
         try:
             self.pm.register(plugin, name=name)
-            adapters: dict[str, Any] = {}
+            found: dict[str, Any] = {}
             standards: dict[str, Any] = {}
             simulators: dict[str, Any] = {}
-            _call(self.pm, name, "register_adapters", lambda cls: _add(adapters, cls.name, cls, self.adapters))
+            if adapters:
+                _call(self.pm, name, "register_adapters", lambda cls: _add(found, cls.name, cls, self.adapters))
+                _call(self.pm, name, "register_simulators",
+                      lambda sim: _add(simulators, sim.name, sim, self.simulators))
             _call(self.pm, name, "register_standards", lambda std: _add(standards, std.name, std, self.standards))
-            _call(self.pm, name, "register_simulators", lambda sim: _add(simulators, sim.name, sim, self.simulators))
         except Exception as exc:  # a broken plugin must not stop the others
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
             info = PluginInfo(name, distribution, version, error=f"{type(exc).__name__}: {exc}")
             log.warning("plugin %s failed to load: %s", name, info.error)
         else:
-            self.adapters.update(adapters)
+            self.adapters.update(found)
             self.standards.update(standards)
             self.simulators.update(simulators)
-            info = PluginInfo(name, distribution, version, tuple(adapters), tuple(standards))
+            info = PluginInfo(name, distribution, version, tuple(found), tuple(standards))
         self.plugins.append(info)
         return info
 
@@ -134,9 +138,11 @@ def _entry_points() -> Iterable[metadata.EntryPoint]:
             yield ep
 
 
-def load_plugins() -> PluginHost:
+def load_plugins(adapters: bool = True) -> PluginHost:
     """Build the plugin host: the hook specifications, the built-in standards and
-    every installed plugin of entry-point group ``csbridge``."""
+    every installed plugin of entry-point group ``csbridge``. With ``adapters``
+    False only standards are registered (what ``csbridge evaluate`` needs), so
+    adapter plugins do not import their HTTP and IMAP stacks."""
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
     host = PluginHost(pm)
@@ -154,6 +160,7 @@ def load_plugins() -> PluginHost:
             log.warning("plugin %s failed to load: %s", ep.name, info.error)
             host.plugins.append(info)
             continue
-        host.register(plugin, ep.name, dist, version)
-    pm.check_pending()
+        host.register(plugin, ep.name, dist, version, adapters)
+    if adapters:
+        pm.check_pending()
     return host

@@ -34,11 +34,12 @@ def add_config_option(parser: Any) -> None:
                         help="the TOML config file (default: $CSBRIDGE_CONFIG or ~/.config/csbridge/csbridge.toml)")
 
 
-def load(path: str | None, host: PluginHost | None = None) -> tuple[Config, PluginHost]:
-    """Load ``path`` validated against the installed adapters and standards."""
-    host = host or load_plugins()
+def load(path: str | None, host: PluginHost | None = None, standards_only: bool = False) -> tuple[Config, PluginHost]:
+    """Load ``path`` validated against the installed adapters and standards; with
+    ``standards_only`` the sources are not checked against adapters (none loaded)."""
+    host = host or load_plugins(adapters=not standards_only)
     path = path or default_config_path()
-    return load_config(path, host.adapter_options, host.extra_standards), host
+    return load_config(path, None if standards_only else host.adapter_options, host.extra_standards), host
 
 
 def run_check(args: argparse.Namespace) -> int:

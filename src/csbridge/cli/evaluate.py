@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from csbridge.jsonl import finding_to_json, parse_time, read_tickets
     from csbridge.standards import Engine
 
-    config, host = load(args.config)
+    config, host = load(args.config, standards_only=True)
     now = parse_time(args.now, "--now") if args.now else datetime.now(UTC)
     engine = Engine(config.book, host.standards.values(), include_met=args.all)
     errors: list[str] = []

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from csbridge.hookspecs import hookimpl
-from csbridge_email_imap.adapter import ImapAdapter
 
 
 @hookimpl
 def register_adapters(register: Callable[[Any], None]) -> None:
+    from csbridge_email_imap.adapter import ImapAdapter  # imported when adapters are wanted: `evaluate` needs none
+
     register(ImapAdapter)

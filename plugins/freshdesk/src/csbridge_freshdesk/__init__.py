@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from csbridge.hookspecs import hookimpl
-from csbridge_freshdesk.adapter import FreshdeskAdapter
 
 
 @hookimpl
 def register_adapters(register: Callable[[Any], None]) -> None:
+    from csbridge_freshdesk.adapter import FreshdeskAdapter  # imported when adapters are wanted: `evaluate` needs none
+
     register(FreshdeskAdapter)
 
 

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from csbridge.hookspecs import hookimpl
-from csbridge_zendesk.adapter import ZendeskAdapter
 
 
 @hookimpl
 def register_adapters(register: Callable[[Any], None]) -> None:
+    from csbridge_zendesk.adapter import ZendeskAdapter  # imported when adapters are wanted: `evaluate` needs none
+
     register(ZendeskAdapter)
 
 
