@@ -85,7 +85,9 @@ def cut_history_clean(body: str, lexicon: Lexicon | None = None) -> tuple[str, b
         clean = False
     end = len(body)
     quoted = False
-    for match in _candidates(lx).finditer(lower):
+    # the pattern starts with "\n" (each line's start, found by a fast scan for that
+    # character), so the text gets one in front; a match starts where its line does
+    for match in _candidates(lx).finditer("\n" + lower):
         start = match.start()
         line_end = lower.find("\n", start)
         if line_end < 0:
@@ -109,11 +111,12 @@ _CANDIDATES: dict[str, re.Pattern[str]] = {}
 
 
 def _candidates(lx: Lexicon) -> re.Pattern[str]:
-    """Lines that may start quoted history or a signature (lower-cased text)."""
+    """Lines that may start quoted history or a signature, in lower-cased text
+    with a ``\\n`` put in front (matches start at the ``\\n`` ending the line before)."""
     pattern = _CANDIDATES.get(lx.code)
     if pattern is None:
         pattern = re.compile(
-            rf"(?m)^[ \t]*(?:[>_*-]|(?:{lx.signature.pattern})$|(?:{_FROM_WORDS})\s*:)|^[^\n]*:[ \t]*$"
+            rf"(?m)\n(?:[ \t]*(?:[>_*-]|(?:{lx.signature.pattern})$|(?:{_FROM_WORDS})\s*:)|[^\n]*:[ \t]*$)"
         )
         _CANDIDATES[lx.code] = pattern
     return pattern
