@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csbridge.errors import TicketError
+from csbridge.jsonl import parse_time as iso_time
 from csbridge.marker import find_marker
 from csbridge.models import Message, Person, Priority, Role, Status, StatusChange, Ticket
 
@@ -32,14 +33,9 @@ DESCRIPTION_ID = "description"
 
 
 def parse_time(value: Any, field: str) -> datetime:
-    """An ISO-8601 instant from the API (``Z`` or an offset) as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise TicketError(f"{field}: expected an ISO-8601 time, got {type(value).__name__}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise TicketError(f"{field}: bad time {value!r}") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    """An ISO-8601 instant from the API (``Z`` or an offset) as an aware UTC datetime;
+    :class:`TicketError` naming ``field`` otherwise."""
+    return iso_time(value, field).astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from csbridge.errors import TicketError
+from csbridge.jsonl import parse_time
 from csbridge.marker import find_marker
 from csbridge.models import Message, Person, Priority, Role, Status, StatusChange, Ticket
 
@@ -21,17 +22,6 @@ STATUSES = {
     "closed": Status.CLOSED,
 }
 PRIORITIES = {"low": Priority.LOW, "normal": Priority.NORMAL, "high": Priority.HIGH, "urgent": Priority.URGENT}
-
-
-def parse_time(value: Any, what: str) -> datetime:
-    """Zendesk's ``2023-09-18T15:57:42Z`` as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise TicketError(f"{what}: expected an ISO-8601 time, got {type(value).__name__}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise TicketError(f"{what}: bad time {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def user_role(user: Mapping[str, Any]) -> Role:

@@ -19,6 +19,7 @@ from typing import Any
 
 from csbridge.adapter import Page, Skipped
 from csbridge.errors import AdapterError, TicketError
+from csbridge.jsonl import parse_time
 from csbridge.models import Person, Status, Ticket
 from csbridge_zendesk import mapping
 from csbridge_zendesk.client import ZendeskClient
@@ -200,7 +201,7 @@ class Reader:
                         comments.append({"created_at": audit.get("created_at"), **event})
                     elif event.get("field_name") == "status" and event.get("value") in mapping.STATUSES:
                         try:
-                            at = mapping.parse_time(audit.get("created_at"), "audit created_at")
+                            at = parse_time(audit.get("created_at"), "audit created_at")
                         except TicketError:
                             continue
                         statuses[at] = mapping.STATUSES[event["value"]]
@@ -288,7 +289,7 @@ def _stamp(item: Any) -> int:
         if isinstance(value, int):
             return value
         try:
-            return int(mapping.parse_time(item.get("updated_at"), "updated_at").timestamp())
+            return int(parse_time(item.get("updated_at"), "updated_at").timestamp())
         except TicketError:
             return 0
     return 0
