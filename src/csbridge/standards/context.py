@@ -17,11 +17,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from csbridge.models import Deadline, Finding, Message, Ticket
+from csbridge.standards.text import closing_index, cut_history_clean
 
 if TYPE_CHECKING:
     from csbridge.standards.language import LanguageGuesser
     from csbridge.standards.lexicon import Lexicon
     from csbridge.standards.response_time import Conversation
+
+_CONVERSATION: list[type[Conversation]] = []  # response_time's class, looked up once (it imports this package)
 
 
 class MessageText:
@@ -33,8 +36,6 @@ class MessageText:
     __slots__ = ("_closings", "_languages", "_lower", "body", "clean", "lexicon", "text")
 
     def __init__(self, body: str, lexicon: Lexicon) -> None:
-        from csbridge.standards.text import cut_history_clean
-
         self.body = body
         self.lexicon = lexicon
         self.text, self.clean = cut_history_clean(body, lexicon)
@@ -62,8 +63,6 @@ class MessageText:
         by ``lexicon`` (:func:`csbridge.standards.text.find_closing`)."""
         entry = self._closings.get(id(lexicon))
         if entry is None:
-            from csbridge.standards.text import closing_index
-
             entry = self._closings[id(lexicon)] = (lexicon, closing_index(self.text, lexicon))
         return entry[1]
 
@@ -85,9 +84,11 @@ class TicketContext:
         """The ticket as the time standards see it at ``now``."""
         conversation = self._conversation
         if conversation is None:
-            from csbridge.standards.response_time import Conversation
+            if not _CONVERSATION:
+                from csbridge.standards.response_time import Conversation
 
-            conversation = self._conversation = Conversation.of(self.ticket, self.now)
+                _CONVERSATION.append(Conversation)
+            conversation = self._conversation = _CONVERSATION[0].of(self.ticket, self.now)
         return conversation
 
     def text(self, message: Message, lexicon: Lexicon) -> MessageText:
