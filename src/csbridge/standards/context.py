@@ -12,9 +12,10 @@ and nothing is kept across tickets (no cache keyed on text, nothing global).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from csbridge.models import Deadline, Finding, Message, Ticket
 from csbridge.standards.text import closing_index, cut_history_clean
@@ -108,3 +109,26 @@ class UsesContext(Protocol):
     def check_in(self, context: TicketContext) -> Iterable[Finding | Deadline]:
         """The same as ``check(context.ticket, context.now)``."""
         ...
+
+
+class ContextCheck:
+    """Base of the built-in checks: called as a plain :data:`~csbridge.standards.Check`
+    it makes its own :class:`TicketContext`; the Engine calls :meth:`check_in` with the
+    context it shares between standards. ``include_met`` says whether ``met``
+    findings are built (only ``--all`` wants them)."""
+
+    include_met: bool = True
+
+    def without_met(self) -> Self:
+        """This check, yielding shortfalls only (no ``met`` findings)."""
+        other = copy.copy(self)
+        other.include_met = False
+        return other
+
+    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
+        """The findings and running deadlines of ``ticket`` at ``now``."""
+        return iter(self.check_in(TicketContext(ticket, now)))
+
+    def check_in(self, context: TicketContext) -> Iterable[Finding | Deadline]:
+        """The findings and running deadlines of ``context.ticket`` at ``context.now``."""
+        raise NotImplementedError

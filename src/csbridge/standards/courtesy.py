@@ -11,7 +11,6 @@ opening line, a closing only at the end. Rules: ``courtesy.greeting``,
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from csbridge.config import CourtesyStandard, StandardsBook
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Finding, FindingStatus, Message, Role, Ticket
 from csbridge.standards import Check
-from csbridge.standards.context import MessageText, TicketContext
+from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.text import first_line
@@ -40,7 +39,7 @@ class Judgement:
     rude: str  # the offending words, "" when none
 
 
-class CourtesyChecker:
+class CourtesyChecker(ContextCheck):
     """Judges replies against one ``[standards.courtesy]`` section.
 
     Build once per configuration: lexicons and the language detector are prepared
@@ -94,16 +93,6 @@ class CourtesyChecker:
     def acknowledges(self, lower: str, language: str | None) -> bool:
         """Whether an agent reply (cut and lower-cased) apologises or acknowledges the trouble."""
         return self.lexicon_for(language).empathy.search(lower) is not None
-
-    def without_met(self) -> CourtesyChecker:
-        """This checker, yielding shortfalls only (no ``met`` findings)."""
-        other = copy.copy(self)
-        other.include_met = False
-        return other
-
-    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
-        """:meth:`check`."""
-        return self.check(ticket, now)
 
     def check(self, ticket: Ticket, now: datetime) -> Iterator[Finding]:
         """The courtesy findings of ``ticket`` (``now`` is not needed: replies are

@@ -34,7 +34,6 @@ response-time calendar):
 
 from __future__ import annotations
 
-import copy
 import importlib
 import math
 from collections.abc import Callable, Iterator
@@ -45,9 +44,9 @@ from csbridge.calendar import BusinessCalendar, calendar_for, format_local, utc
 from csbridge.config import FollowUpStandard, StandardsBook
 from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
-from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
+from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status
 from csbridge.standards import Check
-from csbridge.standards.context import TicketContext
+from csbridge.standards.context import ContextCheck, TicketContext
 from csbridge.standards.response_time import Conversation
 
 PROMISE = "follow_up.promise"
@@ -138,7 +137,7 @@ def default_find_promise() -> FindPromise | None:
     return find_stripped
 
 
-class FollowUpCheck:
+class FollowUpCheck(ContextCheck):
     """The configured check; call it as ``check(ticket, now)``. ``find_promise``
     detects a promise in a message body (``None``: promises are not judged)."""
 
@@ -155,16 +154,6 @@ class FollowUpCheck:
         self.include_met = True
         self.find_promise = find_promise if standard.promises else None
         self.promise_in: PromiseIn | None = getattr(self.find_promise, "in_context", None)
-
-    def without_met(self) -> FollowUpCheck:
-        """This check, yielding no ``met`` findings."""
-        other = copy.copy(self)
-        other.include_met = False
-        return other
-
-    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
-        """The findings and running deadlines of ``ticket`` at ``now``."""
-        return self.check_in(TicketContext(ticket, now))
 
     def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
         """:meth:`__call__` for ``context.ticket`` at ``context.now``, sharing the

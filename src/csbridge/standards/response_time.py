@@ -34,7 +34,6 @@ waits within target (the CLI shows them with ``--all``).
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
 from csbridge.models import Deadline, Finding, FindingStatus, Message, Role, Status, Ticket
 from csbridge.standards import Check
-from csbridge.standards.context import TicketContext
+from csbridge.standards.context import ContextCheck, TicketContext
 
 FIRST_REPLY = "response_time.first_reply"
 NEXT_REPLY = "response_time.next_reply"
@@ -206,7 +205,7 @@ _WORDS = {
 }
 
 
-class ResponseTimeCheck:
+class ResponseTimeCheck(ContextCheck):
     """The configured check: judges every wait of a ticket against the target of
     its priority on ``calendar``. Call it as ``check(ticket, now)``."""
 
@@ -229,16 +228,6 @@ class ResponseTimeCheck:
                 text = format_duration(target)
                 aim = f"the target for {priority.value} priority is {every}{text}"
                 self.targets[(rule, priority)] = (target.total_seconds(), text, aim)
-
-    def without_met(self) -> ResponseTimeCheck:
-        """This check, yielding no ``met`` findings."""
-        other = copy.copy(self)
-        other.include_met = False
-        return other
-
-    def __call__(self, ticket: Ticket, now: datetime) -> Iterator[Finding | Deadline]:
-        """The findings and running deadlines of ``ticket`` at ``now``."""
-        return self.check_in(TicketContext(ticket, now))
 
     def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
         """:meth:`__call__`, with the conversation shared through ``context``."""
