@@ -130,6 +130,9 @@ class Daemon:
                 if not dry_run:
                     self.store.record_cycle(source, started, 0.0, str(exc))
                 return CycleReport(source, error=str(exc))
+            finally:  # the lease covers the cycle only, not the wait for changes below
+                if not dry_run:
+                    self.store.release_lease(source, self.owner)
             log.info(
                 "source %s: cycle done: %d tickets, %d new findings, %d notes, %d reminders%s",
                 source, report.tickets, report.findings, report.notes_written, report.reminders_sent,
@@ -138,12 +141,9 @@ class Daemon:
             if self.metrics:
                 self.metrics.cycle(source, report, (self.clock() - started).total_seconds(), self.adapter(source))
             if not dry_run:
-                self.store.release_lease(source, self.owner)
                 self.watch(source)
             return report
         finally:
-            if not dry_run:
-                self.store.release_lease(source, self.owner)
             lock.release()
 
     def watch(self, source: str) -> None:
