@@ -32,7 +32,7 @@ from csbridge.jsonl import ticket_from_dict, ticket_to_dict
 from csbridge.models import Deadline, Finding, FindingStatus, Note, Person, Reminder, Role, Ticket
 from csbridge.render import render_note, render_reminder
 from csbridge.standards import Engine
-from csbridge.state import DONE, FAILED, IN_FLIGHT, PENDING, Action, Store
+from csbridge.state import DONE, FAILED, IN_FLIGHT, PENDING, Action, Store, deadline_of
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -251,9 +251,7 @@ class Cycle:
                 agent_data = json.loads(current["agent"]) if current["agent"] else None
                 agent = Person(agent_data["id"], Role.AGENT, agent_data.get("name", ""), agent_data.get("email", "")) \
                     if agent_data else None
-                deadline = Deadline(self.source, current["ticket_id"], current["rule"], current["warn_at"],
-                                    current["due_at"], current["agent_id"], current["message_id"], current["detail"])
-                reminder = render_reminder(deadline, agent)
+                reminder = render_reminder(deadline_of(current), agent)
                 self.store.add_action(conn, reminder.marker, self.source, reminder.ticket_id, "reminder",
                                       reminder_payload(reminder), now)
                 self.store.set_reminded(conn, row["key"], reminder.marker)

@@ -28,7 +28,7 @@ from csbridge.models import Deadline, Finding, Note, Reminder
 from csbridge.plugins import PluginHost
 from csbridge.secrets import Secret, get_secret
 from csbridge.standards import Engine
-from csbridge.state import Store, lease_owner_id
+from csbridge.state import Store, deadline_of, lease_owner_id
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -222,8 +222,7 @@ class Daemon:
         restart the job store has them already; this also heals a lost store)."""
         for row in self.store.deadlines():
             if row["reminded"] is None:
-                deadline = Deadline(row["source"], row["ticket_id"], row["rule"], row["warn_at"], row["due_at"],
-                                    row["agent_id"], row["message_id"], row["detail"])
+                deadline = deadline_of(row)
                 if self.scheduler.get_job(reminder_job_id(row["source"], deadline.key)) is None:
                     self.schedule_deadlines(row["source"], [], [deadline])
 

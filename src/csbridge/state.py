@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -456,6 +456,12 @@ class Store:
 
     def set_reminded(self, conn: Connection, key: str, marker: str) -> None:
         conn.execute(deadlines.update().where(deadlines.c.key == key).values(reminded=marker))
+
+
+def deadline_of(row: Mapping[str, Any]) -> Deadline:
+    """The :class:`Deadline` a row of :meth:`Store.deadlines` stands for."""
+    return Deadline(row["source"], row["ticket_id"], row["rule"], row["warn_at"], row["due_at"], row["agent_id"],
+                    row["message_id"], row["detail"])
 
 
 def lease_owner_id() -> str:
