@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import UTC, datetime
@@ -17,6 +18,55 @@ def test_fast_and_careful_paths_build_the_same_tickets() -> None:
     for ticket in generate_helpdesk(120, seed=3, start=datetime(2026, 11, 2, 8, tzinfo=UTC), source="acme"):
         data = json.loads(json.dumps(ticket_to_dict(ticket)))
         assert ticket_from_dict(data) == _careful_ticket(data) == ticket
+
+
+def _message(mid: object, at: str, author: object, **extra: object) -> dict[str, object]:
+    return {"id": mid, "author": author, "created_at": at, "body": f"body of {mid}", **extra}
+
+
+AGENT = {"id": "a1", "role": "agent", "name": "Ana", "email": "ana@acme.example"}
+CUSTOMER = {"id": "c1", "name": "Cy"}
+
+
+@pytest.mark.parametrize(
+    "ticket",
+    [
+        # out of order, with ties: sorted by time, ties kept in their order (as the careful path does)
+        {"id": "1", "created_at": "2026-11-02T08:00:00Z", "status": "pending", "priority": "high",
+         "messages": [_message("m3", "2026-11-02T10:00:00Z", AGENT), _message("m1", "2026-11-02T08:00:00Z", CUSTOMER),
+                      _message("m2", "2026-11-02T10:00:00Z", CUSTOMER, public=0),
+                      _message("m0", "2026-11-02T08:00:00+00:00", AGENT, from_csbridge=1)],
+         "status_changes": [{"at": "2026-11-02T09:00:00Z", "status": "pending"},
+                            {"at": "2026-11-02T08:00:00Z", "status": "new"}],
+         "tags": ["vip", 7, None], "assignee": AGENT, "requester": CUSTOMER, "updated_at": "2026-11-02T10:00:00"},
+        # numbers where strings are expected, ids missing, naive times, the same person in another role
+        {"id": 42, "source": "acme", "created_at": "2026-11-02T08:00:00", "priority": None,
+         "messages": [{"author": {"id": 7, "role": "agent"}, "created_at": "2026-11-02T09:00:00"},
+                      {"author": {**AGENT, "role": "customer"}, "created_at": "2026-11-02T09:30:00Z", "body": 5}],
+         "assignee": {"id": "a1", "role": "agent", "name": "Ana", "email": "other@acme.example"}},
+        # the same people again, from the cache this time
+        {"id": "2", "created_at": "2026-11-02T08:00:00Z", "assignee": AGENT, "requester": CUSTOMER,
+         "messages": [_message("m1", "2026-11-02T08:00:00Z", CUSTOMER), _message("m2", "2026-11-02T08:10:00Z", AGENT)]},
+    ],
+)
+def test_fast_path_builds_what_the_careful_path_builds(ticket: dict[str, object]) -> None:
+    for _ in range(2):  # the second time people come from the cache
+        built = ticket_from_dict(json.loads(json.dumps(ticket)))
+        careful = _careful_ticket(json.loads(json.dumps(ticket)))
+        assert built == careful and hash(built) == hash(careful) and repr(built) == repr(careful)
+        assert [m.id for m in built.messages] == [m.id for m in careful.messages]
+        assert [(p.id, p.role, p.email) for p in (built.assignee, built.requester) if p] == \
+            [(p.id, p.role, p.email) for p in (careful.assignee, careful.requester) if p]
+
+
+def test_built_tickets_stay_immutable() -> None:
+    ticket = ticket_from_dict({"id": "1", "created_at": "2026-11-02T08:15:00Z", "messages": [
+        _message("m1", "2026-11-02T08:15:00Z", CUSTOMER)]})
+    with pytest.raises(AttributeError):
+        ticket.id = "2"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        ticket.messages[0].body = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(ticket, id="2").messages == ticket.messages
 
 
 @pytest.mark.parametrize(

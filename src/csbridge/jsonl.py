@@ -6,11 +6,12 @@ cannot be built raises :class:`~csbridge.errors.TicketError` naming the field.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
+from types import MemberDescriptorType
 from typing import IO, Any
 
 from csbridge.errors import TicketError
@@ -74,10 +75,34 @@ _ROLES = {r.value: r for r in Role}
 _STATUSES = {s.value: s for s in Status}
 _PRIORITIES = {p.value: p for p in Priority}
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__ (a Message
+# takes about 1 us). The fast path builds the same objects in half the time by
+# setting each slot through its descriptor; _slot_setters refuses to import if a
+# model's fields or layout change, so the two ways cannot drift apart.
+_new = object.__new__
 
-@functools.lru_cache(maxsize=8192)
-def _cached_person(pid: str, role: str, name: str, email: str) -> Person:
-    return Person(pid, _ROLES[role], name, email)
+
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of the frozen slots dataclass ``cls``, one per field.
+
+    ``names`` must be every field of ``cls`` in order, each a slot, and ``cls``
+    must have no ``__post_init__`` (else :class:`RuntimeError`): an object made by
+    ``object.__new__(cls)`` whose every slot is then set equals ``cls(*values)``.
+    """
+    slots: list[Any] = [getattr(cls, name, None) for name in names]
+    if names != tuple(f.name for f in dataclasses.fields(cls)) or hasattr(cls, "__post_init__") \
+            or not all(isinstance(slot, MemberDescriptorType) for slot in slots):
+        raise RuntimeError(f"jsonl: the fields of {cls.__name__} changed; update its fast path")
+    return tuple(slot.__set__ for slot in slots)
+
+
+_M_ID, _M_AUTHOR, _M_PUBLIC, _M_CREATED_AT, _M_BODY, _M_FROM_CSBRIDGE = _slot_setters(
+    Message, "id", "author", "public", "created_at", "body", "from_csbridge")
+_C_AT, _C_STATUS = _slot_setters(StatusChange, "at", "status")
+(_T_ID, _T_SOURCE, _T_SUBJECT, _T_STATUS, _T_PRIORITY, _T_CREATED_AT, _T_MESSAGES, _T_ASSIGNEE, _T_REQUESTER,
+ _T_TAGS, _T_STATUS_CHANGES, _T_CHANNEL, _T_UPDATED_AT) = _slot_setters(
+    Ticket, "id", "source", "subject", "status", "priority", "created_at", "messages", "assignee", "requester",
+    "tags", "status_changes", "channel", "updated_at")
 
 
 def _fast_time(value: str) -> datetime:
@@ -85,40 +110,76 @@ def _fast_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# People recur across tickets (agents above all): one Person object per distinct
+# (id, role, name, email) saves building it again and memory. Bounded: emptied when full.
+_PERSONS: dict[tuple[str, str, str, str], Person] = {}
+_PERSONS_MAX = 8192
+
+
 def _fast_person(data: dict[str, Any] | None, role: str) -> Person | None:
     if data is None:
         return None
-    pid, name, email = data["id"], data.get("name", ""), data.get("email", "")
-    if type(pid) is not str or type(name) is not str or type(email) is not str:
+    key = (data["id"], data.get("role", role), data.get("name", ""), data.get("email", ""))
+    person = _PERSONS.get(key)
+    if person is None:  # only all-string keys are stored, so a hit is the plain form too
+        pid, role, name, email = key
+        if type(pid) is not str or type(name) is not str or type(email) is not str:
+            raise TypeError("not the plain form")
+        person = Person(pid, _ROLES[role], name, email)
+        if len(_PERSONS) >= _PERSONS_MAX:
+            _PERSONS.clear()
+        _PERSONS[key] = person
+    return person
+
+
+def _fast_message(raw: dict[str, Any], index: int) -> Message:
+    body = raw.get("body", "")
+    mid = raw["id"] if "id" in raw else str(index)
+    if type(body) is not str or type(mid) is not str:
         raise TypeError("not the plain form")
-    return _cached_person(pid, data.get("role", role), name, email)
+    message = _new(Message)
+    _M_ID(message, mid)
+    _M_AUTHOR(message, _fast_person(raw["author"], "customer"))
+    _M_PUBLIC(message, bool(raw.get("public", True)))
+    _M_CREATED_AT(message, _fast_time(raw["created_at"]))
+    _M_BODY(message, body)
+    _M_FROM_CSBRIDGE(message, bool(raw.get("from_csbridge", False)))
+    return message
 
 
 def _fast_ticket(data: dict[str, Any]) -> Ticket:
     """The common, well-formed case without the per-field checks; raises on anything
     unusual, and :func:`ticket_from_dict` then takes the careful path."""
-    messages = []
-    for i, raw in enumerate(data.get("messages", ())):
-        body = raw.get("body", "")
-        mid = raw.get("id", str(i))
-        if type(body) is not str or type(mid) is not str:
-            raise TypeError("not the plain form")
-        messages.append(Message(mid, _fast_person(raw["author"], "customer"), bool(raw.get("public", True)),  # type: ignore[arg-type]
-                                _fast_time(raw["created_at"]), body, bool(raw.get("from_csbridge", False))))
+    messages = [_fast_message(raw, i) for i, raw in enumerate(data.get("messages", ()))]
     messages.sort(key=lambda m: m.created_at)
-    changes = sorted((StatusChange(_fast_time(c["at"]), _STATUSES[c["status"]]) for c in data.get("status_changes") or ()),
-                     key=lambda c: c.at)
+    changes = []
+    for raw in data.get("status_changes") or ():
+        change = _new(StatusChange)
+        _C_AT(change, _fast_time(raw["at"]))
+        _C_STATUS(change, _STATUSES[raw["status"]])
+        changes.append(change)
+    changes.sort(key=lambda c: c.at)
     tid, source, subject, channel = data["id"], data.get("source", ""), data.get("subject", ""), data.get("channel", "")
     tags = data.get("tags") or []
-    if any(type(v) is not str for v in (tid, source, subject, channel)) or type(tags) is not list:
+    if type(tid) is not str or type(source) is not str or type(subject) is not str or type(channel) is not str \
+            or type(tags) is not list:
         raise TypeError("not the plain form")
     updated = data.get("updated_at")
-    return Ticket(
-        tid, source, subject, _STATUSES[data.get("status", "open")], _PRIORITIES[data.get("priority") or "normal"],
-        _fast_time(data["created_at"]), tuple(messages), _fast_person(data.get("assignee"), "agent"),
-        _fast_person(data.get("requester"), "customer"), tuple(str(t) for t in tags), tuple(changes), channel,
-        _fast_time(updated) if updated else None,
-    )
+    ticket = _new(Ticket)
+    _T_ID(ticket, tid)
+    _T_SOURCE(ticket, source)
+    _T_SUBJECT(ticket, subject)
+    _T_STATUS(ticket, _STATUSES[data.get("status", "open")])
+    _T_PRIORITY(ticket, _PRIORITIES[data.get("priority") or "normal"])
+    _T_CREATED_AT(ticket, _fast_time(data["created_at"]))
+    _T_MESSAGES(ticket, tuple(messages))
+    _T_ASSIGNEE(ticket, _fast_person(data.get("assignee"), "agent"))
+    _T_REQUESTER(ticket, _fast_person(data.get("requester"), "customer"))
+    _T_TAGS(ticket, tuple(map(str, tags)))
+    _T_STATUS_CHANGES(ticket, tuple(changes))
+    _T_CHANNEL(ticket, channel)
+    _T_UPDATED_AT(ticket, _fast_time(updated) if updated else None)
+    return ticket
 
 
 def ticket_from_dict(data: Any) -> Ticket:
