@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
-from csbridge.calendar import BusinessCalendar, Pause, calendar_for, format_local, normalize_pauses, utc
+from csbridge.calendar import BusinessCalendar, Pause, calendar_for, format_local, utc
 from csbridge.config import ResponseTimeStandard, StandardsBook
 from csbridge.durations import format_duration
 from csbridge.hookspecs import hookimpl
@@ -54,6 +54,11 @@ FIRST_REPLY = "response_time.first_reply"
 NEXT_REPLY = "response_time.next_reply"
 PERIODIC_UPDATE = "response_time.periodic_update"
 SOLVED = frozenset({Status.SOLVED, Status.CLOSED})
+# Enum members as constants: Role.AGENT and the like cost an attribute lookup on the class each time.
+_MET, _BREACHED, _AT_RISK = FindingStatus.MET, FindingStatus.BREACHED, FindingStatus.AT_RISK
+
+Target = tuple[float, str, str]
+"""A reply target: seconds, as written ("8h"), and the sentence naming it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,36 +66,63 @@ class Conversation:
     """A ticket as the time standards see it at one instant.
 
     ``messages``: the public messages by customers and agents known at ``now``
-    (not csbridge's own, not system users'), oldest first. ``history``: status
+    (not csbridge's own, not system users'), oldest first; ``times``: their
+    ``created_at`` as POSIX timestamps, in the same order. ``history``: status
     changes as ``(timestamp, status)`` known at ``now``, oldest first (see the
-    module docstring for tickets without any).
+    module docstring for tickets without any). ``solved_at``: the instants the
+    ticket entered solved or closed from another status (:meth:`solves`).
+    ``agents``: the positions in ``messages`` of the agents' messages.
     """
 
     ticket: Ticket
     now: float
     messages: tuple[Message, ...]
     history: tuple[tuple[float, Status], ...]
+    times: tuple[float, ...]
+    solved_at: tuple[float, ...]
+    agents: tuple[int, ...]
 
     @classmethod
     def of(cls, ticket: Ticket, now: datetime) -> Conversation:
         """The conversation of ``ticket`` as known at ``now`` (the engine builds it
         once per evaluation: :attr:`csbridge.standards.context.TicketContext.conversation`)."""
         cut = now.timestamp()
-        system = Role.SYSTEM
-        messages = [
-            m
-            for m in ticket.messages
-            if m.public and not m.from_csbridge and m.author.role is not system and m.created_at.timestamp() <= cut
-        ]
-        if any(a.created_at > b.created_at for a, b in pairwise(messages)):
+        system, agent = Role.SYSTEM, Role.AGENT
+        messages: list[Message] = []
+        times: list[float] = []
+        agents: list[int] = []
+        rising = True  # strictly rising timestamps mean rising datetimes: nothing to sort
+        last = -math.inf
+        for m in ticket.messages:
+            if m.public and not m.from_csbridge and m.author.role is not system:
+                at = m.created_at.timestamp()
+                if at <= cut:
+                    if at <= last:
+                        rising = False
+                    last = at
+                    if m.author.role is agent:
+                        agents.append(len(messages))
+                    messages.append(m)
+                    times.append(at)
+        if not rising:
             messages.sort(key=lambda m: m.created_at)
+            times = [m.created_at.timestamp() for m in messages]
+            agents = [i for i, m in enumerate(messages) if m.author.role is agent]
         if ticket.status_changes:
             changes = [(c.at.timestamp(), c.status) for c in ticket.status_changes]
         else:
             since = ticket.updated_at or max((m.created_at for m in ticket.messages), default=ticket.created_at)
             changes = [(since.timestamp(), ticket.status)]
-        history = tuple(sorted((c for c in changes if c[0] <= cut), key=lambda c: c[0]))
-        return cls(ticket, cut, tuple(messages), history)
+        history = [c for c in changes if c[0] <= cut]
+        if any(a[0] > b[0] for a, b in pairwise(history)):
+            history.sort(key=lambda c: c[0])
+        solved_at: list[float] = []
+        previous: Status | None = None
+        for at, status in history:
+            if status in SOLVED and previous not in SOLVED:
+                solved_at.append(at)
+            previous = status
+        return cls(ticket, cut, tuple(messages), tuple(history), tuple(times), tuple(solved_at), tuple(agents))
 
     @property
     def status(self) -> Status:
@@ -98,24 +130,33 @@ class Conversation:
         return self.history[-1][1] if self.history else Status.OPEN
 
     def pauses(self, statuses: frozenset[Status] | tuple[Status, ...]) -> tuple[Pause, ...]:
-        """The intervals spent in one of ``statuses``; the last one ends at
-        ``math.inf`` when the ticket is still in such a status."""
-        spans: list[tuple[float, float]] = []
+        """The intervals spent in one of ``statuses``, as :func:`normalize_pauses`
+        gives them; the last one ends at ``math.inf`` when the ticket is still in
+        such a status."""
+        # history is sorted, so the spans come sorted and only touch end to start:
+        # merging in one pass gives what normalize_pauses would.
+        spans: list[Pause] = []
         history = self.history
+        last = len(history) - 1
         for i, (at, status) in enumerate(history):
             if status in statuses:
-                spans.append((at, history[i + 1][0] if i + 1 < len(history) else math.inf))
-        return normalize_pauses(spans)
+                end = history[i + 1][0] if i < last else math.inf
+                if end <= at:
+                    continue
+                if spans and at <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+                else:
+                    spans.append((at, end))
+        return tuple(spans)
 
     def solves(self) -> list[float]:
         """The instants the ticket entered solved or closed from another status."""
-        result: list[float] = []
-        previous: Status | None = None
-        for at, status in self.history:
-            if status in SOLVED and previous not in SOLVED:
-                result.append(at)
-            previous = status
-        return result
+        return list(self.solved_at)
+
+    def agent_messages(self) -> list[Message]:
+        """The public agent messages, oldest first."""
+        messages = self.messages
+        return [messages[i] for i in self.agents]
 
     def agent_id(self, reply: Message | None = None) -> str | None:
         """Who owns an answer: the assignee, else the agent of ``reply``, else
@@ -124,12 +165,10 @@ class Conversation:
             return self.ticket.assignee.id
         if reply is not None:
             return reply.author.id
-        agents = [m for m in self.messages if m.author.role is Role.AGENT]
-        return agents[-1].author.id if agents else None
+        return self.messages[self.agents[-1]].author.id if self.agents else None
 
 
-@dataclass(frozen=True, slots=True)
-class Wait:
+class Wait(NamedTuple):
     """One measured stretch: ``rule``, from ``start`` (``message`` began it) to
     ``end`` (``None``: still running), closed by ``reply`` or by a solve."""
 
@@ -147,21 +186,21 @@ class Wait:
 
 def reply_waits(conversation: Conversation) -> Iterator[Wait]:
     """The first- and next-reply waits of a conversation, in order."""
-    solves = conversation.solves()
-    # Events in time order; at the same instant a message comes before a solve.
-    events: list[tuple[float, int, Message | None]] = [(m.created_at.timestamp(), 0, m) for m in conversation.messages]
-    events += [(at, 1, None) for at in solves]
-    events.sort(key=lambda e: (e[0], e[1]))
+    solves = conversation.solved_at
+    pending = 0  # solves[pending:] are still to come
     waiting: Message | None = None
     rule = FIRST_REPLY
     started = 0.0
     spoken = False  # whether the first-reply wait is decided (a customer or an agent spoke)
-    for at, _, message in events:
-        if message is None:
+    customer = Role.CUSTOMER
+    # Messages and solves in time order, a message before a solve at the same instant.
+    for message, at in zip(conversation.messages, conversation.times, strict=True):
+        while pending < len(solves) and solves[pending] < at:
             if waiting is not None:
-                yield Wait(rule, waiting, started, at)
+                yield Wait(rule, waiting, started, solves[pending])
                 waiting = None
-        elif message.author.role is Role.CUSTOMER:
+            pending += 1
+        if message.author.role is customer:
             if waiting is None:
                 waiting, started = message, at
                 rule = NEXT_REPLY if spoken else FIRST_REPLY
@@ -171,20 +210,23 @@ def reply_waits(conversation: Conversation) -> Iterator[Wait]:
             if waiting is not None:
                 yield Wait(rule, waiting, started, at, message)
                 waiting = None
-    if waiting is not None and conversation.status not in SOLVED:
-        yield Wait(rule, waiting, started)
+    if waiting is not None:
+        if pending < len(solves):
+            yield Wait(rule, waiting, started, solves[pending])
+        elif conversation.status not in SOLVED:
+            yield Wait(rule, waiting, started)
 
 
 def update_waits(conversation: Conversation) -> Iterator[Wait]:
     """The stretches from each public agent message to the next one, ended early
     by a solve; the last one runs at ``now`` unless the ticket is solved."""
-    solves = conversation.solves()
-    agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
-    for i, message in enumerate(agents):
-        start = message.created_at.timestamp()
+    solves = conversation.solved_at
+    messages, times, agents = conversation.messages, conversation.times, conversation.agents
+    for i, k in enumerate(agents):
+        message, start = messages[k], times[k]
         solve = next((s for s in solves if s >= start), None)
-        reply = agents[i + 1] if i + 1 < len(agents) else None
-        reply_at = reply.created_at.timestamp() if reply is not None else None
+        reply = messages[agents[i + 1]] if i + 1 < len(agents) else None
+        reply_at = times[agents[i + 1]] if i + 1 < len(agents) else None
         if solve is not None and (reply_at is None or solve < reply_at):
             yield Wait(PERIODIC_UPDATE, message, start, solve)
         elif reply_at is not None:
@@ -220,34 +262,42 @@ class ResponseTimeCheck(ContextCheck):
             NEXT_REPLY: standard.next_reply,
             PERIODIC_UPDATE: standard.periodic_update,
         }
-        # (rule, priority) -> (seconds, "8h", "the target for normal priority is 8h"), written once.
-        self.targets: dict[tuple[str, Any], tuple[float, str, str]] = {}
+        # (rule, priority) -> (seconds, "8h", "the target for normal priority is 8h"), written once;
+        # the same by priority then rule, so that a ticket looks its priority up once.
+        self.targets: dict[tuple[str, Any], Target] = {}
+        self.by_priority: dict[Any, dict[str, Target]] = {}
         for rule, by_priority in targets.items():
             every = "an update every " if rule == PERIODIC_UPDATE else ""
             for priority, target in by_priority.items():
                 text = format_duration(target)
                 aim = f"the target for {priority.value} priority is {every}{text}"
                 self.targets[(rule, priority)] = (target.total_seconds(), text, aim)
+                self.by_priority.setdefault(priority, {})[rule] = self.targets[(rule, priority)]
 
-    def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
+    def check_in(self, context: TicketContext) -> list[Finding | Deadline]:
         """:meth:`__call__`, with the conversation shared through ``context``."""
         conversation = context.conversation
-        ticket = context.ticket
-        if not conversation.messages:
-            return
+        targets = self.by_priority.get(conversation.ticket.priority)
+        if not conversation.messages or targets is None:
+            return []
+        found: list[Finding | Deadline] = []
         pauses = conversation.pauses(self.pause_on)
         for wait in reply_waits(conversation):
-            yield from self.judge(conversation, wait, pauses)
-        if (PERIODIC_UPDATE, ticket.priority) in self.targets:
+            target = targets.get(wait.rule)
+            if target is not None:
+                found += self.judge(conversation, wait, pauses, target)
+        target = targets.get(PERIODIC_UPDATE)
+        if target is not None:
             for wait in update_waits(conversation):
-                yield from self.judge(conversation, wait, pauses)
+                found += self.judge(conversation, wait, pauses, target)
+        return found
 
-    def judge(self, conversation: Conversation, wait: Wait, pauses: tuple[Pause, ...]) -> Iterator[Finding | Deadline]:
-        """The finding (if any) and the deadline (if running) of one wait."""
+    def judge(
+        self, conversation: Conversation, wait: Wait, pauses: tuple[Pause, ...], target: Target
+    ) -> tuple[Finding | Deadline, ...]:
+        """The finding (if any) and the deadline (if running) of one wait against
+        ``target`` (an entry of :attr:`targets`)."""
         ticket = conversation.ticket
-        target = self.targets.get((wait.rule, ticket.priority))
-        if target is None:
-            return
         limit, target_text, aim = target
         calendar = self.calendar
         end = conversation.now if wait.end is None else wait.end
@@ -255,47 +305,53 @@ class ResponseTimeCheck(ContextCheck):
         lead, waiting_for, unanswered, act = _WORDS[wait.rule]
         if wait.end is not None:
             if elapsed <= limit:
-                if not wait.solved and self.include_met:
-                    yield Finding(
-                        ticket.source, ticket.id, wait.rule, FindingStatus.MET,
+                if wait.solved or not self.include_met:
+                    return ()
+                return (
+                    Finding(
+                        ticket.source, ticket.id, wait.rule, _MET,
                         f"{lead} {self.took(elapsed)}; within the target of {target_text}.",
                         conversation.agent_id(wait.reply), wait.message.id,
-                    )
-                return
+                    ),
+                )
             if wait.solved:
                 detail = f"The ticket was solved {unanswered} after {self.took(elapsed)}; {aim}."
             else:
                 detail = f"{lead} {self.took(elapsed)}; {aim}."
-            yield Finding(
-                ticket.source, ticket.id, wait.rule, FindingStatus.BREACHED, detail,
-                conversation.agent_id(wait.reply), wait.message.id,
-                _instant(calendar.add_ts(wait.start, limit, pauses)),
-                f"Keep to the target: {act} within {target_text}{self.business}.",
+            return (
+                Finding(
+                    ticket.source, ticket.id, wait.rule, _BREACHED, detail,
+                    conversation.agent_id(wait.reply), wait.message.id,
+                    _instant(calendar.add_ts(wait.start, limit, pauses)),
+                    f"Keep to the target: {act} within {target_text}{self.business}.",
+                ),
             )
-            return
         due = _instant(calendar.add_ts(wait.start, limit, pauses))
         waited = f"The customer has waited {self.took(elapsed)} {waiting_for}; {aim}"
         agent_id = conversation.agent_id()
         if elapsed > limit:
             when = f", due {format_local(due, calendar)}" if due else ""
-            yield Finding(
-                ticket.source, ticket.id, wait.rule, FindingStatus.BREACHED, f"{waited}{when}.",
-                agent_id, wait.message.id, due, f"{act.capitalize()} now; the target has run out.",
+            return (
+                Finding(
+                    ticket.source, ticket.id, wait.rule, _BREACHED, f"{waited}{when}.",
+                    agent_id, wait.message.id, due, f"{act.capitalize()} now; the target has run out.",
+                ),
             )
-            return
         if due is None:
-            return  # the clock is stopped by a pause status: nothing is running
+            return ()  # the clock is stopped by a pause status: nothing is running
         due_text = format_local(due, calendar)
         warn_at = self.standard.warn_at
-        if elapsed >= limit * warn_at:
-            yield Finding(
-                ticket.source, ticket.id, wait.rule, FindingStatus.AT_RISK, f"{waited}, due {due_text}.",
-                agent_id, wait.message.id, due, f"{act.capitalize()} before {due_text}.",
-            )
-        yield Deadline(
+        deadline = Deadline(
             ticket.source, ticket.id, wait.rule, utc(calendar.add_ts(wait.start, limit * warn_at, pauses)), due,
             agent_id, wait.message.id, f"{act.capitalize()} by {due_text} (target {target_text}{self.business}).",
         )
+        if elapsed >= limit * warn_at:
+            at_risk = Finding(
+                ticket.source, ticket.id, wait.rule, _AT_RISK, f"{waited}, due {due_text}.",
+                agent_id, wait.message.id, due, f"{act.capitalize()} before {due_text}.",
+            )
+            return (at_risk, deadline)
+        return (deadline,)
 
     def took(self, seconds: float) -> str:
         """``9h 40m of business time`` (no suffix on a 24/7 calendar)."""
