@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -136,3 +137,21 @@ def test_engine_without_met_reports_exactly_the_shortfalls(example_config: Path)
         assert shortfalls.findings == [f for f in full.findings if f.status is not FindingStatus.MET]
         assert shortfalls.deadlines == full.deadlines
     assert met > 0
+
+
+def test_a_file_is_read_as_standard_input_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], example_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a file is read as bytes (the fast way), standard input as text: same findings, same errors, same line numbers
+    data = f"{line(LATE)}\r\n{{broken\r\r\n{line(QUICK)}\r\u2028\n[1]\n{line(WAITING)}".encode()
+    source = tmp_path / "tickets.jsonl"
+    source.write_bytes(data)
+    now = ["--now", "2026-11-03T08:25:00Z", "--all"]
+    from_file = run(capsys, example_config, source, *now)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code = main(["evaluate", "--config", str(example_config), "--input", "-", *now])
+    out, err = capsys.readouterr()
+    assert from_file[0] == code == 0 and {r["ticket_id"] for r in from_file[1]} == {"1", "2", "3"}
+    assert from_file[1] == [json.loads(row) for row in out.splitlines()]
+    assert from_file[2].replace(str(source), "-") == err
+    assert [e.split(":")[1] for e in err.splitlines()] == [" line 2", " line 6"]  # \r ends a line, \u2028 does not

@@ -6,8 +6,11 @@ import dataclasses
 import io
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csbridge.errors import TicketError
 from csbridge.jsonl import _careful_ticket, read_tickets, ticket_from_dict, ticket_to_dict
@@ -116,3 +119,32 @@ def test_numbers_beyond_64_bits_and_unusual_json_are_read_like_json_reads_them()
     errors: list[str] = []
     tickets = list(read_tickets(io.StringIO(f"{big}\n{nan}\n"), errors))
     assert [t.id for t in tickets] == ["123456789012345678901234567890", "2"] and errors == []
+
+
+_TICKET_LINE = json.dumps({"id": "7", "created_at": "2026-11-02T08:15:00Z", "subject": "Zażółć — ok",
+                           "messages": [_message("m1", "2026-11-02T08:15:00Z", CUSTOMER)]}, ensure_ascii=False)
+# pieces of lines, and the ways a line can end, that text and binary reading could split differently
+_PIECES = [_TICKET_LINE, _TICKET_LINE.replace('"subject"', '"subject":\r "x", "s"'), '{"id": "8", "created_at": 5}',
+           "{broken", "  ", "\t", "\u2028", "\x85", "\x1c", "\ufeff", "[1]", '{"id": 123456789012345678901234567890, '
+           '"created_at": "2026-11-02T08:15:00Z"}', "é"]
+_ENDS = ["\n", "\r\n", "\r", ""]
+
+
+def _read(stream: io.IOBase) -> tuple[list[Any], list[str]]:
+    errors: list[str] = []
+    return list(read_tickets(stream, errors)), errors  # type: ignore[arg-type]
+
+
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_PIECES), max_size=3), st.sampled_from(_ENDS)), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_binary_stream_is_read_as_the_utf8_text_file_is(lines: list[tuple[list[str], str]]) -> None:
+    data = "".join("".join(pieces) + end for pieces, end in lines).encode("utf-8")
+    as_text = _read(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert _read(io.BytesIO(data)) == as_text
+
+
+def test_invalid_utf8_fails_as_reading_the_text_file_does() -> None:
+    data = (_TICKET_LINE + "\n").encode("utf-8") + b'{"id": "\xff"}\n'
+    for stream in (io.BytesIO(data), io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")):
+        with pytest.raises(UnicodeDecodeError):
+            _read(stream)  # type: ignore[arg-type]
