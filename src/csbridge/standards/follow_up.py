@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -52,6 +52,9 @@ from csbridge.standards.response_time import Conversation
 PROMISE = "follow_up.promise"
 PENDING = "follow_up.pending"
 _SEARCH_WEEKS = 8
+# Enum members as constants: Status.PENDING and the like cost an attribute lookup on the class each time.
+_PENDING = Status.PENDING
+_BREACHED, _AT_RISK = FindingStatus.BREACHED, FindingStatus.AT_RISK
 
 
 class PromiseLike(Protocol):
@@ -154,32 +157,38 @@ class FollowUpCheck(ContextCheck):
         self.include_met = True
         self.find_promise = find_promise if standard.promises else None
         self.promise_in: PromiseIn | None = getattr(self.find_promise, "in_context", None)
+        self.business = "" if calendar.is_always else " of business time"
 
-    def check_in(self, context: TicketContext) -> Iterator[Finding | Deadline]:
+    def check_in(self, context: TicketContext) -> list[Finding | Deadline]:
         """:meth:`__call__` for ``context.ticket`` at ``context.now``, sharing the
         conversation and the messages' text work through ``context``."""
         conversation = context.conversation
-        if self.find_promise is not None:
-            yield from self.promises(conversation, context)
-        if self.standard.pending_reminder_after is not None and conversation.status is Status.PENDING:
-            yield from self.pending(conversation, self.standard.pending_reminder_after)
+        found: list[Finding | Deadline] = []
+        if self.find_promise is not None and conversation.agents:
+            found += self.promises(conversation, context)
+        if self.standard.pending_reminder_after is not None and conversation.status is _PENDING:
+            found += self.pending(conversation, self.standard.pending_reminder_after)
+        return found
 
-    def promises(self, conversation: Conversation, context: TicketContext | None = None) -> Iterator[Finding | Deadline]:
+    def promises(self, conversation: Conversation, context: TicketContext | None = None) -> list[Finding | Deadline]:
         """Judge every promise made in a public agent message (``context``: the
         evaluation's shared context, for promise detection that can use it)."""
         assert self.find_promise is not None
         find, promise_in = self.find_promise, self.promise_in if context is not None else None
-        agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
-        solves = conversation.solves()
-        for i, message in enumerate(agents):
+        messages, agents = conversation.messages, conversation.agents
+        found: list[Finding | Deadline] = []
+        for i, k in enumerate(agents):
+            message = messages[k]
             promise = promise_in(context, message) if promise_in is not None else find(message.body, None)  # type: ignore[arg-type]
             if promise is None:
                 continue
             due = promise_due(promise, message.created_at, self.calendar)
             if due is None:
                 continue
-            later = next((m for m in agents[i + 1 :] if m.created_at > message.created_at), None)
-            yield from self.judge_promise(conversation, message, promise, due, later, solves)
+            made = message.created_at
+            later = next((messages[j] for j in agents[i + 1 :] if messages[j].created_at > made), None)
+            found += self.judge_promise(conversation, message, promise, due, later, conversation.solves())
+        return found
 
     def judge_promise(
         self,
@@ -189,7 +198,7 @@ class FollowUpCheck(ContextCheck):
         due: datetime,
         update: Message | None,
         solves: list[float],
-    ) -> Iterator[Finding | Deadline]:
+    ) -> list[Finding | Deadline]:
         """The finding and deadline of one promise made in ``message``."""
         ticket = conversation.ticket
         start, due_ts = message.created_at.timestamp(), due.timestamp()
@@ -199,100 +208,108 @@ class FollowUpCheck(ContextCheck):
         said = f'The agent promised "{promise.phrase}"'
         if update is not None and update.created_at.timestamp() <= due_ts:
             if not self.include_met:
-                return
-            yield Finding(
-                status=FindingStatus.MET,
-                detail=f"{said}, due {due_text}, and wrote again in time.",
-                agent_id=agent_id,
-                due_at=due,
-                **base,
-            )
-            return
+                return []
+            return [
+                Finding(
+                    status=FindingStatus.MET,
+                    detail=f"{said}, due {due_text}, and wrote again in time.",
+                    agent_id=agent_id,
+                    due_at=due,
+                    **base,
+                )
+            ]
         if any(start < s <= due_ts for s in solves):
-            return  # solved before the promised time: nothing more is owed
+            return []  # solved before the promised time: nothing more is owed
         if update is not None or conversation.now > due_ts:
             late = (
                 f"the next update came {self._late(due_ts, update.created_at.timestamp())} late"
                 if update is not None
                 else "no update has come"
             )
-            yield Finding(
-                status=FindingStatus.BREACHED,
-                detail=f"{said}, due {due_text}; {late}.",
-                agent_id=agent_id,
-                due_at=due,
-                fix="Write to the customer now with the promised update, and promise only times you can keep.",
-                **base,
-            )
-            return
+            return [
+                Finding(
+                    status=FindingStatus.BREACHED,
+                    detail=f"{said}, due {due_text}; {late}.",
+                    agent_id=agent_id,
+                    due_at=due,
+                    fix="Write to the customer now with the promised update, and promise only times you can keep.",
+                    **base,
+                )
+            ]
+        found: list[Finding | Deadline] = []
         window = self.calendar.elapsed_ts(start, due_ts)
         warn_ts = self.calendar.add_ts(start, window * self.warn_at)
         if conversation.now >= warn_ts:
-            yield Finding(
-                status=FindingStatus.AT_RISK,
-                detail=f"{said}, due {due_text}; no update yet.",
-                agent_id=agent_id,
+            found.append(
+                Finding(
+                    status=FindingStatus.AT_RISK,
+                    detail=f"{said}, due {due_text}; no update yet.",
+                    agent_id=agent_id,
+                    due_at=due,
+                    fix=f"Send the customer the promised update before {due_text}.",
+                    **base,
+                )
+            )
+        found.append(
+            Deadline(
+                warn_at=utc(warn_ts),
                 due_at=due,
-                fix=f"Send the customer the promised update before {due_text}.",
+                agent_id=agent_id,
+                detail=f'Send the promised update ("{promise.phrase}") by {due_text}.',
                 **base,
             )
-        yield Deadline(
-            warn_at=utc(warn_ts),
-            due_at=due,
-            agent_id=agent_id,
-            detail=f'Send the promised update ("{promise.phrase}") by {due_text}.',
-            **base,
         )
+        return found
 
-    def pending(self, conversation: Conversation, after: timedelta) -> Iterator[Finding | Deadline]:
+    def pending(self, conversation: Conversation, after: timedelta) -> list[Finding | Deadline]:
         """Judge a ticket that is pending at ``now``."""
         ticket = conversation.ticket
-        entered = conversation.history[-1][0]
-        for at, status in reversed(conversation.history):
-            if status is not Status.PENDING:
+        history = conversation.history
+        entered = history[-1][0]
+        for at, status in reversed(history):
+            if status is not _PENDING:
                 break
             entered = at
-        since_pending = [m for m in conversation.messages if m.created_at.timestamp() >= entered]
-        if any(m.author.role is Role.CUSTOMER for m in since_pending):
-            return
-        agents = [m for m in conversation.messages if m.author.role is Role.AGENT]
-        last = agents[-1] if agents else None
-        start = max(entered, last.created_at.timestamp()) if last is not None else entered
+        messages, times = conversation.messages, conversation.times
+        customer = Role.CUSTOMER
+        if any(t >= entered and m.author.role is customer for m, t in zip(messages, times, strict=True)):
+            return []
+        agents = conversation.agents
+        last = messages[agents[-1]] if agents else None
+        start = max(entered, times[agents[-1]]) if agents else entered
         calendar = self.calendar
         limit = after.total_seconds()
         elapsed = round(calendar.elapsed_ts(start, conversation.now), 3)
         due_ts = calendar.add_ts(start, limit)
         if math.isinf(due_ts):
-            return
+            return []
         due = utc(due_ts)
         due_text = format_local(due, calendar)
-        waited = format_duration(timedelta(seconds=elapsed)) + ("" if calendar.is_always else " of business time")
+        waited = format_duration(timedelta(seconds=elapsed)) + self.business
         detail = (
             f"The ticket has been pending for {waited} without a word from the customer since the agent last wrote; "
             f"the standard is to chase the customer after {format_duration(after)}, due {due_text}."
         )
-        base = {"source": ticket.source, "ticket_id": ticket.id, "rule": PENDING}
         message_id = last.id if last is not None else None
         agent_id = conversation.agent_id(last)
         fix = "Ask the customer whether the problem is solved (or what is still missing), or solve the ticket."
         if elapsed > limit:
-            yield Finding(status=FindingStatus.BREACHED, detail=detail, agent_id=agent_id, due_at=due, fix=fix, message_id=message_id, **base)
-            return
+            return [Finding(ticket.source, ticket.id, PENDING, _BREACHED, detail, agent_id, message_id, due, fix)]
+        found: list[Finding | Deadline] = []
         warn_ts = calendar.add_ts(start, limit * self.warn_at)
         if elapsed >= limit * self.warn_at:
-            yield Finding(status=FindingStatus.AT_RISK, detail=detail, agent_id=agent_id, due_at=due, fix=fix, message_id=message_id, **base)
-        yield Deadline(
-            warn_at=utc(warn_ts),
-            due_at=due,
-            agent_id=agent_id,
-            detail=f"Chase the customer on this pending ticket by {due_text}.",
-            message_id=message_id,
-            **base,
+            found.append(Finding(ticket.source, ticket.id, PENDING, _AT_RISK, detail, agent_id, message_id, due, fix))
+        found.append(
+            Deadline(
+                ticket.source, ticket.id, PENDING, utc(warn_ts), due, agent_id, message_id,
+                f"Chase the customer on this pending ticket by {due_text}.",
+            )
         )
+        return found
 
     def _late(self, due_ts: float, at: float) -> str:
         seconds = self.calendar.elapsed_ts(due_ts, at)
-        return format_duration(timedelta(seconds=seconds)) + ("" if self.calendar.is_always else " of business time")
+        return format_duration(timedelta(seconds=seconds)) + self.business
 
 
 class FollowUp:
