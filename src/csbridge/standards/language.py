@@ -159,7 +159,12 @@ def _detector(languages: tuple[str, ...]) -> Any:
 def guesser(languages: tuple[str, ...] | None = None) -> LanguageGuesser:
     """A shared guesser over ``languages`` (every language with a lexicon when
     ``None``), one per set of languages."""
-    return _guesser(tuple(sorted(set(languages)))) if languages else _guesser(tuple(sorted(available_languages())))
+    return _guesser(tuple(sorted(set(languages)))) if languages else _every_language()
+
+
+@cache
+def _every_language() -> LanguageGuesser:
+    return _guesser(tuple(sorted(available_languages())))
 
 
 @cache

@@ -72,7 +72,13 @@ def promise_in(context: TicketContext, message: Message) -> Promise | None:
     body = stripped if reading.clean and stripped.rstrip() is stripped else cut_history(stripped)
     # strip_reply's language stands for the stripped text itself (as strip_reply notes it)
     language = code if body is stripped else guesser().detect(body)
-    return _promise(body, reading.lower if body is reading.text else body.lower(), language)
+    if body is reading.text:
+        lower = reading.lower
+    elif body.isascii() and reading.text.startswith(body):  # a prefix: its lower case is a prefix too
+        lower = reading.lower[: len(body)]
+    else:
+        lower = body.lower()
+    return _promise(body, lower, language)
 
 
 def _promise(body: str, lower: str, language: str | None) -> Promise | None:
