@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
@@ -81,6 +82,9 @@ _PRIORITIES = {p.value: p for p in Priority}
 # setting each slot through its descriptor; _slot_setters refuses to import if a
 # model's fields or layout change, so the two ways cannot drift apart.
 _new = object.__new__
+_fromisoformat = datetime.fromisoformat  # the fast path reads times inline: two a message
+_BY_CREATED_AT = operator.attrgetter("created_at")
+_BY_AT = operator.attrgetter("at")
 
 
 def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
@@ -138,11 +142,12 @@ def _fast_message(raw: dict[str, Any], index: int) -> Message:
     mid = raw["id"] if "id" in raw else str(index)
     if type(body) is not str or type(mid) is not str:
         raise TypeError("not the plain form")
+    created_at = _fromisoformat(raw["created_at"])
     message = _new(Message)
     _M_ID(message, mid)
     _M_AUTHOR(message, _fast_person(raw["author"], "customer"))
     _M_PUBLIC(message, bool(raw.get("public", True)))
-    _M_CREATED_AT(message, _fast_time(raw["created_at"]))
+    _M_CREATED_AT(message, created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC))
     _M_BODY(message, body)
     _M_FROM_CSBRIDGE(message, bool(raw.get("from_csbridge", False)))
     return message
@@ -152,14 +157,15 @@ def _fast_ticket(data: dict[str, Any]) -> Ticket:
     """The common, well-formed case without the per-field checks; raises on anything
     unusual, and :func:`ticket_from_dict` then takes the careful path."""
     messages = [_fast_message(raw, i) for i, raw in enumerate(data.get("messages", ()))]
-    messages.sort(key=lambda m: m.created_at)
+    messages.sort(key=_BY_CREATED_AT)
     changes = []
     for raw in data.get("status_changes") or ():
         change = _new(StatusChange)
-        _C_AT(change, _fast_time(raw["at"]))
+        at = _fromisoformat(raw["at"])
+        _C_AT(change, at if at.tzinfo else at.replace(tzinfo=UTC))
         _C_STATUS(change, _STATUSES[raw["status"]])
         changes.append(change)
-    changes.sort(key=lambda c: c.at)
+    changes.sort(key=_BY_AT)
     tid, source, subject, channel = data["id"], data.get("source", ""), data.get("subject", ""), data.get("channel", "")
     tags = data.get("tags") or []
     if type(tid) is not str or type(source) is not str or type(subject) is not str or type(channel) is not str \
@@ -220,7 +226,7 @@ def _careful_ticket(data: Any) -> Ticket:
                 from_csbridge=bool(raw.get("from_csbridge", False)),
             )
         )
-    messages.sort(key=lambda m: m.created_at)
+    messages.sort(key=_BY_CREATED_AT)
     changes = []
     for i, raw in enumerate(data.get("status_changes") or []):
         if not isinstance(raw, dict):
@@ -231,7 +237,7 @@ def _careful_ticket(data: Any) -> Ticket:
                 status=_enum(Status, raw.get("status"), f"status_changes[{i}].status"),
             )
         )
-    changes.sort(key=lambda c: c.at)
+    changes.sort(key=_BY_AT)
     tags = data.get("tags") or []
     if not isinstance(tags, list):
         raise TicketError("tags: expected a list")
