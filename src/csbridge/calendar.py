@@ -102,10 +102,14 @@ class BusinessCalendar:
         # The day table: day i is the local date with ordinal _base + i; it starts
         # at _starts[i] and ends at _starts[i + 1]; _cum[i] is the business clock at
         # its start (working seconds since the first day the table was built for); _spans[i] its working intervals, flattened (s0, e0, s1, ...).
+        # _edges: every day's spans in one flat list (s0, e0, s1, ... of the first day, then the next day's)
+        # and _edge_clock[j] the business clock at _edges[j], so that _clock is one binary search.
         self._base = 0
         self._starts: list[float] = []
         self._cum: list[float] = []
         self._spans: list[tuple[float, ...]] = []
+        self._edges: list[float] = []
+        self._edge_clock: list[float] = []
 
     @classmethod
     def from_config(cls, config: CalendarConfig) -> BusinessCalendar:
@@ -266,17 +270,11 @@ class BusinessCalendar:
         starts = self._starts
         if not starts or t < starts[0] or t >= starts[-1]:
             self._cover(t)
-            starts = self._starts
-        i = bisect_right(starts, t) - 1
-        value = self._cum[i]
-        spans = self._spans[i]
-        for k in range(0, len(spans), 2):
-            s = spans[k]
-            if t <= s:
-                break
-            e = spans[k + 1]
-            value += (t if t < e else e) - s
-        return value
+        edges = self._edges
+        j = bisect_right(edges, t)
+        if j & 1:  # inside the working interval that starts at edges[j - 1]
+            return self._edge_clock[j - 1] + (t - edges[j - 1])
+        return self._edge_clock[j - 1] if j else self._cum[0]
 
     def _inverse(self, value: float) -> float:
         """The first instant at which the business clock reaches ``value``."""
@@ -332,6 +330,8 @@ class BusinessCalendar:
         self._starts = [self._midnight(ordinal)]
         self._cum = [0.0]
         self._spans = []
+        self._edges = []
+        self._edge_clock = []
 
     def _extend_forward(self, days: int) -> None:
         ordinal = self._base + len(self._spans)
@@ -339,6 +339,7 @@ class BusinessCalendar:
             spans, end = self._day(ordinal)
             self._spans.append(spans)
             self._starts.append(end)
+            _add_edges(spans, self._cum[-1], self._edges, self._edge_clock)
             self._cum.append(self._cum[-1] + _length(spans))
             ordinal += 1
 
@@ -352,6 +353,12 @@ class BusinessCalendar:
         for spans, _ in reversed(days):
             cum.append(cum[-1] - _length(spans))
         cum.reverse()
+        edges: list[float] = []
+        edge_clock: list[float] = []
+        for (spans, _), clock in zip(days, cum[:-1], strict=True):
+            _add_edges(spans, clock, edges, edge_clock)
+        self._edges = edges + self._edges
+        self._edge_clock = edge_clock + self._edge_clock
         self._starts = starts[:-1] + self._starts
         self._cum = cum[:-1] + self._cum
         self._spans = [spans for spans, _ in days] + self._spans
@@ -378,6 +385,18 @@ class BusinessCalendar:
                 flat += (s, e)
                 previous = e
         return tuple(flat), end_ts
+
+
+def _add_edges(spans: tuple[float, ...], clock: float, edges: list[float], edge_clock: list[float]) -> None:
+    """Append one day's ``spans`` to ``edges`` with the business clock at each edge,
+    ``clock`` being its value at the day's start (summed span by span, as :meth:`_clock`
+    counted before it had edges)."""
+    for k in range(0, len(spans), 2):
+        s, e = spans[k], spans[k + 1]
+        edges += (s, e)
+        edge_clock.append(clock)
+        clock += e - s
+        edge_clock.append(clock)
 
 
 def _length(spans: tuple[float, ...]) -> float:
