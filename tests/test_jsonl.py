@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from csbridge.errors import TicketError
 from csbridge.jsonl import _careful_ticket, read_tickets, ticket_from_dict, ticket_to_dict
+from csbridge.models import Finding, FindingStatus
 from csbridge.sample import generate_helpdesk
 
 
@@ -102,7 +103,6 @@ def test_read_tickets_reports_line_numbers_and_goes_on() -> None:
 
 def test_finding_json_is_what_json_dumps_writes() -> None:
     from csbridge.jsonl import finding_to_dict, finding_to_json
-    from csbridge.models import Finding, FindingStatus
 
     findings = [
         Finding("acme", "1", "courtesy.rude", FindingStatus.BREACHED, 'He said "idiot" \\ \n\tźle — ok\u2028',
@@ -148,3 +148,28 @@ def test_invalid_utf8_fails_as_reading_the_text_file_does() -> None:
     for stream in (io.BytesIO(data), io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")):
         with pytest.raises(UnicodeDecodeError):
             _read(stream)  # type: ignore[arg-type]
+
+
+@given(st.datetimes(timezones=st.one_of(st.none(), st.timezones())))
+@settings(max_examples=300, deadline=None)
+def test_format_time_writes_what_strftime_writes(value: datetime) -> None:
+    from csbridge.jsonl import format_time
+
+    try:
+        expected = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):  # beyond the range of datetime in UTC
+        return
+    assert format_time(value) == expected
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=20)
+
+
+@given(st.builds(
+    Finding, _TEXT, _TEXT, _TEXT, st.sampled_from(FindingStatus), _TEXT, st.none() | _TEXT, st.none() | _TEXT,
+    st.none() | st.datetimes(min_value=datetime(1000, 1, 2), timezones=st.just(UTC)), _TEXT))
+@settings(max_examples=300, deadline=None)
+def test_any_finding_json_is_what_json_dumps_writes(finding: Finding) -> None:
+    from csbridge.jsonl import finding_to_dict, finding_to_json
+
+    assert finding_to_json(finding) == json.dumps(finding_to_dict(finding), ensure_ascii=False)
