@@ -29,8 +29,6 @@ except ImportError:  # pragma: no cover - a Python whose re is laid out otherwis
 
 _MAX_COPIES = 64
 """A leading group is spread over its alternatives only up to this many copies."""
-_FEW_FIRST = 8
-"""Up to this many possible first characters, the word-start test moves after the first one."""
 
 
 class _Unsupported(Exception):
@@ -45,7 +43,7 @@ def compile_alternation(pattern: str, flags: int = 0) -> re.Pattern[str]:
     try:
         tree = _p.parse(pattern, flags)
         names = {index: name for name, index in tree.state.groupdict.items()}
-        source = to_source(_boundary_after_first(_factor_items(list(tree.data))), names)
+        source = to_source(_factor_items(list(tree.data)), names)
         return re.compile(source, flags)
     except (_Unsupported, re.error, RecursionError):
         return re.compile(pattern, flags)
@@ -73,27 +71,6 @@ def _factor_items(items: list[Any]) -> list[Any]:
         else:
             out.append((op, av))
     return out
-
-
-def _boundary_after_first(items: list[Any]) -> list[Any]:
-    """``(?<!\\w)`` followed by few possible first characters, written as each first
-    character followed by the same test one character further back
-    (``(?<!\\w)(?:ab|cd)`` as ``(?:a(?<!\\wa)b|c(?<!\\wc)d)``): a pattern that starts with
-    a character from a small set lets ``re`` skip to the next such character in its
-    fast scan, where a leading look-behind makes it try at every position."""
-    if len(items) < 2 or items[0][0] is not _c.ASSERT_NOT or items[0][1][0] != -1 or len(items[0][1][1]) != 1:
-        return items
-    behind = list(items[0][1][1])
-    if items[1][0] is _c.LITERAL:
-        alternatives, rest = [items[1:]], []
-    elif items[1][0] is _c.BRANCH:
-        alternatives, rest = [list(a) for a in items[1][1][1]], items[2:]
-    else:
-        return items
-    if not all(a and a[0][0] is _c.LITERAL for a in alternatives) or len({a[0][1] for a in alternatives}) > _FEW_FIRST:
-        return items
-    moved = [[a[0], (_c.ASSERT_NOT, (-1, [*behind, a[0]])), *a[1:]] for a in alternatives]
-    return [*moved[0], *rest] if len(moved) == 1 else [(_c.BRANCH, (None, moved)), *rest]
 
 
 def _trie(alternatives: list[list[Any]]) -> list[list[Any]]:
