@@ -116,9 +116,6 @@ def _literal_first(alternative: list[Any]) -> list[list[Any]]:
         return _literal_first([*av[3], *rest])
     if op is _c.IN and len(av) <= 8 and all(item_op is _c.LITERAL for item_op, _ in av):
         return [[(_c.LITERAL, value), *rest] for _, value in av]
-    if op is _c.MAX_REPEAT and av[0] == 0 and av[1] == 1:  # x? tries x first, then nothing
-        spread = [*_literal_first([*av[2], *rest]), *_literal_first(rest)]
-        return spread if len(spread) <= _MAX_COPIES else [alternative]
     if op is _c.MAX_REPEAT and av[0] >= 1 and len(av[2]) == 1 and av[2][0][0] is _c.LITERAL:
         low, high, item = av
         more = high if high is _c.MAXREPEAT else high - 1
