@@ -22,8 +22,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from csbridge.standards.alternation import compile_alternation
-
 _FLAGS = re.UNICODE
 
 
@@ -103,12 +101,12 @@ def _words(patterns: Iterable[str], fixed: bool = False) -> str:
 
 def _compile_words(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
     prefix = r"^[\W_]*" if anchored else ""
-    return compile_alternation(prefix + _words(patterns), _FLAGS)
+    return re.compile(prefix + _words(patterns), _FLAGS)
 
 
 def _compile_lines(patterns: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(f"(?:{_fix(p)})" for p in patterns) or "(?!x)x"
-    return compile_alternation(rf"(?:{alternatives})\s*", _FLAGS)
+    return re.compile(rf"(?:{alternatives})\s*", _FLAGS)
 
 
 def _read(code: str) -> dict[str, Any]:
@@ -152,8 +150,8 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         tomorrow=_compile_words(_strings(data, "tomorrow")),
         day_after_tomorrow=_compile_words(_strings(data, "day_after_tomorrow")),
         next_week=_compile_words(_strings(data, "next_week")),
-        weekday=compile_alternation(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
-        durations=compile_alternation(_words(renamed, fixed=True), _FLAGS),
+        weekday=re.compile(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
+        durations=re.compile(_words(renamed, fixed=True), _FLAGS),
         numbers=numbers,
         units=tuple((name, re.compile(_fix(p), _FLAGS)) for name, p in units.items()),
     )
@@ -178,9 +176,7 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
         empathy=_compile_words(merged("empathy")),
         quote_header=_compile_lines(merged("quote_headers")),
         signature=_compile_lines(merged("signature_delimiters")),
-        reply_prefix=compile_alternation(
-            rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS
-        ),
+        reply_prefix=re.compile(rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS),
         stopwords=frozenset(w.lower().replace("’", "'") for w in merged("stopwords")),
         suggest=suggest,
         promise=_promise_rules(datas[0].get("promise", {})) if len(datas) == 1 else None,
