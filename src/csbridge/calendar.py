@@ -423,7 +423,11 @@ def calendar_for(book: StandardsBook, name: str) -> BusinessCalendar:
 
 def format_local(t: datetime, calendar: BusinessCalendar) -> str:
     """``t`` as an agent reads it: ``2026-11-02 16:15 Europe/Warsaw``."""
-    return f"{t.astimezone(calendar.tz).strftime('%Y-%m-%d %H:%M')} {calendar.timezone}"
+    local = t.astimezone(calendar.tz)
+    if local.year < 1000:  # strftime writes such years unpadded on some platforms: keep its answer
+        return f"{local.strftime('%Y-%m-%d %H:%M')} {calendar.timezone}"
+    # what strftime('%Y-%m-%d %H:%M') writes, without its slower C-level formatting
+    return f"{local.year}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d} {calendar.timezone}"
 
 
 def utc(ts: float) -> datetime:
