@@ -77,6 +77,11 @@ class Engine:
             self.checks.append(check.without_met() if skips else check)  # type: ignore[attr-defined]
             self._filtered.append(not include_met and not skips)
             self._in_context.append(isinstance(self.checks[-1], UsesContext))
+        # per check: (check_in or the check itself, whether it takes the context, whether to drop met findings)
+        self._plan: list[tuple[Callable[..., Iterable[Finding | Deadline]], bool, bool]] = [
+            (check.check_in if in_context else check, in_context, filtered)  # type: ignore[attr-defined]
+            for check, in_context, filtered in zip(self.checks, self._in_context, self._filtered, strict=True)
+        ]
 
     def evaluate(self, ticket: Ticket, now: datetime) -> Evaluation:
         """All findings and running deadlines of ``ticket`` at ``now``, ordered by
@@ -85,8 +90,8 @@ class Engine:
         deadlines: list[Deadline] = []
         met = FindingStatus.MET
         context = TicketContext(ticket, now)
-        for check, filtered, in_context in zip(self.checks, self._filtered, self._in_context, strict=True):
-            items = check.check_in(context) if in_context else check(ticket, now)  # type: ignore[attr-defined]
+        for judge, in_context, filtered in self._plan:
+            items = judge(context) if in_context else judge(ticket, now)
             for item in items:
                 if type(item) is Finding or isinstance(item, Finding):
                     if not (filtered and item.status is met):
