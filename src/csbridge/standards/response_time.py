@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
@@ -61,9 +60,9 @@ Target = tuple[float, str, str]
 """A reply target: seconds, as written ("8h"), and the sentence naming it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """A ticket as the time standards see it at one instant.
+class Conversation(NamedTuple):
+    """A ticket as the time standards see it at one instant (immutable; a named
+    tuple because the engine makes one per evaluation, and a tuple is quick to make).
 
     ``messages``: the public messages by customers and agents known at ``now``
     (not csbridge's own, not system users'), oldest first; ``times``: their
@@ -109,13 +108,15 @@ class Conversation:
             times = [m.created_at.timestamp() for m in messages]
             agents = [i for i, m in enumerate(messages) if m.author.role is agent]
         if ticket.status_changes:
-            changes = [(c.at.timestamp(), c.status) for c in ticket.status_changes]
+            history = [(at, c.status) for c in ticket.status_changes if (at := c.at.timestamp()) <= cut]
+            for a, b in pairwise(history):
+                if a[0] > b[0]:  # rare: changes out of time order
+                    history.sort(key=lambda c: c[0])
+                    break
         else:
             since = ticket.updated_at or max((m.created_at for m in ticket.messages), default=ticket.created_at)
-            changes = [(since.timestamp(), ticket.status)]
-        history = [c for c in changes if c[0] <= cut]
-        if any(a[0] > b[0] for a, b in pairwise(history)):
-            history.sort(key=lambda c: c[0])
+            at = since.timestamp()
+            history = [(at, ticket.status)] if at <= cut else []
         solved_at: list[float] = []
         previous: Status | None = None
         for at, status in history:
@@ -187,7 +188,8 @@ class Wait(NamedTuple):
 def reply_waits(conversation: Conversation) -> Iterator[Wait]:
     """The first- and next-reply waits of a conversation, in order."""
     solves = conversation.solved_at
-    pending = 0  # solves[pending:] are still to come
+    pending = 0  # solves[pending:] are still to come; the first of them at next_solve
+    next_solve = solves[0] if solves else math.inf
     waiting: Message | None = None
     rule = FIRST_REPLY
     started = 0.0
@@ -195,11 +197,12 @@ def reply_waits(conversation: Conversation) -> Iterator[Wait]:
     customer = Role.CUSTOMER
     # Messages and solves in time order, a message before a solve at the same instant.
     for message, at in zip(conversation.messages, conversation.times, strict=True):
-        while pending < len(solves) and solves[pending] < at:
+        while next_solve < at:
             if waiting is not None:
-                yield Wait(rule, waiting, started, solves[pending])
+                yield Wait(rule, waiting, started, next_solve)
                 waiting = None
             pending += 1
+            next_solve = solves[pending] if pending < len(solves) else math.inf
         if message.author.role is customer:
             if waiting is None:
                 waiting, started = message, at
