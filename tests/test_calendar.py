@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csbridge.calendar import BusinessCalendar, calendar_for, format_local
 from csbridge.config import load_config
@@ -162,3 +164,46 @@ def test_bad_calendars_are_refused() -> None:
         BusinessCalendar("empty", "Europe/Warsaw", {})
     with pytest.raises(ValueError, match="unknown holiday code"):
         warsaw(holidays=("XX",))
+
+
+# -- the business clock against a minute-by-minute walk, and the local time as strftime writes it --------
+
+
+TOUCHING = BusinessCalendar(
+    "touching", "Europe/Warsaw",
+    {0: ((9 * 60, 13 * 60), (13 * 60, 17 * 60)), 2: ((0, 24 * 60),), 3: ((0, 24 * 60),), 5: ((20, 90), (1200, 1440))},
+)
+
+
+def working_minutes(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
+    """Minutes in [start, end) whose local wall time lies in the hours of its local day."""
+    count, t = 0, start
+    while t < end:
+        local_time = t.astimezone(cal.tz)
+        minute = local_time.hour * 60 + local_time.minute
+        count += any(lo <= minute < hi for lo, hi in cal.day_hours(local_time.date()))
+        t += timedelta(minutes=1)
+    return count
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=60 * 24 * 400),
+    st.integers(min_value=0, max_value=60 * 24 * 9),
+)
+def test_elapsed_counts_working_minutes_with_touching_spans_and_daylight_saving(offset: int, length: int) -> None:
+    # Starts from 2026-01-01 cover both daylight-saving changes; days meeting at midnight and spans
+    # meeting at 13:00 must count once; the table grows both ways as the examples come.
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=offset)
+    end = start + timedelta(minutes=length)
+    assert TOUCHING.elapsed(start, end) == timedelta(minutes=working_minutes(TOUCHING, start, end))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)),
+    st.sampled_from(["Europe/Warsaw", "America/St_Johns", "Asia/Kathmandu", "UTC"]),
+)
+def test_format_local_writes_the_local_wall_time_to_the_minute(t: datetime, zone: str) -> None:
+    cal = BusinessCalendar("c", zone, WEEKDAYS_9_17)
+    assert format_local(t, cal) == f"{t.astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')} {zone}"
