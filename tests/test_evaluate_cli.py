@@ -139,10 +139,11 @@ def test_engine_without_met_reports_exactly_the_shortfalls(example_config: Path)
     assert met > 0
 
 
-def test_a_file_is_read_as_standard_input_is(
+def test_a_file_is_read_as_its_utf8_text_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], example_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a file is read as bytes (the fast way), standard input as text: same findings, same errors, same line numbers
+    # a file is read as bytes (the fast way); the same file given as UTF-8 text (universal newlines, as open()
+    # reads it) on standard input gives the same findings, errors and line numbers
     data = f"{line(LATE)}\r\n{{broken\r\r\n{line(QUICK)}\r\u2028\n[1]\n{line(WAITING)}".encode()
     source = tmp_path / "tickets.jsonl"
     source.write_bytes(data)
