@@ -83,6 +83,10 @@ def test_built_tickets_stay_immutable() -> None:
         ({"messages": [{"id": "m1", "author": {"id": "c1", "role": "boss"}, "created_at": "2026-11-02T08:15:00Z"}]},
          "messages[0].author.role: unknown role 'boss'"),
         ({"id": None}, "id: missing"),
+        # the fast path accepted these three, and a number of status changes broke reading
+        ({"messages": {}}, "messages: expected a list"),
+        ({"messages": [{"id": "m1", "author": None, "created_at": "2026-11-02T08:15:00Z"}]}, "messages[0].author: missing"),
+        ({"status_changes": 5}, "status_changes: expected a list"),
     ],
 )
 def test_bad_tickets_name_the_field(change: dict[str, object], problem: str) -> None:

@@ -149,7 +149,10 @@ def _fast_message(raw: dict[str, Any], index: int) -> Message:
     created_at = _fromisoformat(raw["created_at"])
     message = _new(Message)
     _M_ID(message, mid)
-    _M_AUTHOR(message, _fast_person(raw["author"], "customer"))
+    author = _fast_person(raw["author"], "customer")
+    if author is None:  # the careful path says "author: missing"
+        raise TypeError("not the plain form")
+    _M_AUTHOR(message, author)
     _M_PUBLIC(message, bool(raw.get("public", True)))
     _M_CREATED_AT(message, created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC))
     _M_BODY(message, body)
@@ -160,10 +163,16 @@ def _fast_message(raw: dict[str, Any], index: int) -> Message:
 def _fast_ticket(data: dict[str, Any]) -> Ticket:
     """The common, well-formed case without the per-field checks; raises on anything
     unusual, and :func:`ticket_from_dict` then takes the careful path."""
-    messages = [_fast_message(raw, i) for i, raw in enumerate(data.get("messages", ()))]
+    raw_messages = data.get("messages", [])
+    if type(raw_messages) is not list:  # the careful path says "expected a list" (also of an empty {} or "")
+        raise TypeError("not the plain form")
+    messages = [_fast_message(raw, i) for i, raw in enumerate(raw_messages)]
     messages.sort(key=_BY_CREATED_AT)
     changes = []
-    for raw in data.get("status_changes") or ():
+    raw_changes = data.get("status_changes") or []
+    if type(raw_changes) is not list:
+        raise TypeError("not the plain form")
+    for raw in raw_changes:
         change = _new(StatusChange)
         at = _fromisoformat(raw["at"])
         _C_AT(change, at if at.tzinfo else at.replace(tzinfo=UTC))
@@ -232,7 +241,10 @@ def _careful_ticket(data: Any) -> Ticket:
         )
     messages.sort(key=_BY_CREATED_AT)
     changes = []
-    for i, raw in enumerate(data.get("status_changes") or []):
+    raw_changes = data.get("status_changes") or []
+    if isinstance(raw_changes, int | float):  # a string or an object is reported item by item below
+        raise TicketError("status_changes: expected a list")
+    for i, raw in enumerate(raw_changes):
         if not isinstance(raw, dict):
             raise TicketError(f"status_changes[{i}]: expected an object")
         changes.append(
