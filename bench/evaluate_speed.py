@@ -112,7 +112,7 @@ def profile(config: Path, source: Path, top: int = 18) -> str:
     engine = Engine(cfg.book, host.standards.values(), include_met=False)
     now = parse_time(NOW, "now")
     profiler = cProfile.Profile()
-    with source.open(encoding="utf-8") as stream:
+    with source.open("rb") as stream:  # as the CLI reads a file
         profiler.enable()
         for ticket in read_tickets(stream, []):
             engine.evaluate(ticket, now)
