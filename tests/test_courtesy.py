@@ -137,6 +137,22 @@ def test_rude_words_match_on_word_boundaries_and_never_in_quoted_text(engine: En
     assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, quoting)))
 
 
+def test_words_the_agent_cites_in_quotation_marks_are_not_the_agents(engine: Engine) -> None:
+    customer = (CUSTOMER, "Your app is a scam and your support is useless, I want my money back now!")
+    citing = (
+        'Hello Anna,\n\nI understand you are upset. You wrote "your app is a stupid scam", and I am sorry it '
+        "felt that way: the refund is on its way.\n\nBest regards,\nJan"
+    )
+    assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, citing)))
+    for cited in ("«это тупое приложение»", "„eine bescheuerte App“", "“a stupid app”"):
+        reply = f"Hello Anna,\n\nYou called it {cited}; the refund is on its way.\n\nBest regards,\nJan"
+        assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, reply))), cited
+    rude_too = (
+        'Hello Anna,\n\nYou wrote "a stupid app". Calm down, the refund is on its way.\n\nBest regards,\nJan'
+    )
+    assert breaches(engine, ticket(customer, (AGENT, rude_too)))["courtesy.rude"].quote == "Calm down"
+
+
 def test_greeting_counts_only_at_the_start_and_closing_only_at_the_end(engine: Engine) -> None:
     customer = (CUSTOMER, "Bon dia, no trobo la factura de març al meu compte. Em podeu ajudar, si us plau?")
     farewell = "La factura és a l'apartat Facturació, us l'he tornat a enviar per correu.\n\nBon dia!\nJordi"

@@ -11,6 +11,7 @@ opening line, a closing only at the end. Rules: ``courtesy.greeting``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,9 +80,9 @@ class CourtesyChecker(ContextCheck):
         )
         closing = reading.closing(lx) is not None or (lx is not self.all and reading.closing(self.all) is not None)
         rude = ""
-        match = lx.rude.search(lower)
+        match = unquoted(lx.rude, lower)
         if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:
-            match = self.lexicons[customer_language].rude.search(lower)
+            match = unquoted(self.lexicons[customer_language].rude, lower)
         if match is not None:
             rude = _quote(text, lower, match.start(), match.end())
         return Judgement(language, greeting, closing, rude)
@@ -213,6 +214,26 @@ class CourtesyChecker(ContextCheck):
                     f"{names[customer_language].name}.",
                     f"Answer in {names[customer_language].name}.",
                 )
+
+
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‘[^‘’\n]{1,300}’')
+"""Words in quotation marks on one line: the agent citing someone (``You wrote "this is a scam"``)."""
+
+
+def unquoted(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` that is not inside quotation marks
+    (:data:`_QUOTED`): an agent who cites the customer's angry words is not rude."""
+    match = pattern.search(text)
+    if match is None:
+        return None
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text)]
+    while match is not None:
+        start, end = match.span()
+        if not any(a < start and end < b for a, b in quoted):
+            return match
+        match = pattern.search(text, start + 1)
+    return None
+
 
 
 def _quote(text: str, lower: str, start: int, end: int) -> str:
