@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csbridge.standards.text import cut_history, strip_reply, strip_subject
+from csbridge.standards.text import cut_history, name_like, strip_reply, strip_subject
 
 HISTORY = [
     "On Mon, 3 Mar 2025 at 10:12, Anna Nowak <anna@example.com> wrote:",
@@ -77,3 +77,32 @@ def test_subject_prefixes() -> None:
     assert strip_subject("Odp: RE[2]: Faktura") == "Faktura"
     assert strip_subject("RV: Factura") == "Factura"
     assert strip_subject("Return policy") == "Return policy"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Meble Domowe sp. z o.o.",
+        "ООО «ТелеЛинк», отдел по работе с корпоративными клиентами",
+        "Atención al Cliente – Luz y Gas del Sur",
+        "Customer Care | Northwind Traders Ltd",
+        "Kundenservice – Stadtwerke Musterstadt GmbH",
+    ],
+)
+def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
+    assert name_like(line)
+    reply = f"Hello Anna,\n\nThe meter reading is corrected.\n\nBest regards,\nJan Kowalski\n{line}"
+    assert strip_reply(reply).endswith("Best regards,")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The refund – about 20 EUR – is on its way to your account now.",
+        "Our partner «Kurier24» will collect the parcel tomorrow morning. Please keep it ready.",
+        "Is the invoice for Acme Ltd correct now?",
+        "Our partner «Kurier24» collects the parcel at your address tomorrow. Thanks",
+    ],
+)
+def test_a_sentence_naming_a_company_is_not_a_signature_line(line: str) -> None:
+    assert not name_like(line)

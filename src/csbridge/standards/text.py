@@ -24,6 +24,14 @@ _SENT = re.compile(
     re.IGNORECASE,
 )
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
+# an organisation or department line of a signature: a legal form ("Meble Domowe sp. z o.o.",
+# "ООО «ТелеЛинк», отдел ..."), a name in quotes, or a "Team – Company" / "Support | Company" separator
+_ORGANISATION = re.compile(
+    r"(?<!\w)(?:sp\. z o\.o\.|sp\. j\.|s\.a\.|s\.l\.u?\.|s\.r\.l\.|s\.c\.p\.|ltd\.?|llc|inc\.|gmbh|ag|kg|"
+    r"ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—]\s",
+    re.IGNORECASE,
+)
+_LEGAL_END = re.compile(r"(?<!\w)(?:sp\. z o\.o|sp\. j|s\.a|s\.l\.u?|s\.r\.l|s\.c\.p|ltd|inc)\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _ENDS = frozenset(".!?¡¿…")  # the marks _SENTENCE_END splits after
@@ -145,18 +153,30 @@ def _history_start(text: str, start: int, line_end: int, line: str, lx: Lexicon)
 
 def name_like(line: str) -> bool:
     """Whether ``line`` looks like part of a name/title/contact block rather than a
-    sentence: short, few words, no question, or contact details."""
+    sentence: short, few words, no question; contact details; or an organisation line
+    (a legal form, a name in quotes, "Team – Company")."""
     text = line.strip()
     if not text:
         return True
     if len(text) <= 90 and _CONTACT.search(text):
         return True
     words = text.split()
+    if _organisation(text, words):
+        return True
     if len(text) > 60 or len(words) > 7:
         return False
     if text[-1] in "?!:":
         return False
     return not (text.endswith(".") and len(words) > 3)
+
+
+def _organisation(text: str, words: list[str]) -> bool:
+    """Whether the stripped ``text`` is a company or department line of a signature."""
+    if len(text) > 90 or len(words) > 12 or text[-1] in "?!:" or _ORGANISATION.search(text) is None:
+        return False
+    if _SENTENCE_END.search(_ORGANISATION.sub(" ", text)):  # two sentences, not a name
+        return False
+    return not text.endswith(".") or _LEGAL_END.search(text) is not None
 
 
 def last_sentence(line: str) -> str:
