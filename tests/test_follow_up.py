@@ -7,7 +7,6 @@ resolution of promised times on the calendar is judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from csbridge.models import FindingStatus, Message, Person, Priority, Role, Stat
 from csbridge.plugins import load_plugins
 from csbridge.standards import Engine, Evaluation
 from csbridge.standards.follow_up import FollowUp
+from csbridge.standards.promises import Promise
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CUSTOMER = Person("c1", Role.CUSTOMER)
@@ -41,18 +41,6 @@ warn_at = 0.75
 promises = true
 pending_reminder_after = "16h"
 """
-
-
-@dataclass(frozen=True)
-class Promise:
-    """The agreed shape of csbridge.standards.promises.Promise."""
-
-    phrase: str
-    within: timedelta | None = None
-    working_days: int | None = None
-    weekday: int | None = None
-    next_week: bool = False
-    today: bool = False
 
 
 PROMISES = {
