@@ -26,12 +26,12 @@ _SENT = re.compile(
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
 # an organisation or department line of a signature: a legal form ("Meble Domowe sp. z o.o.",
 # "ООО «ТелеЛинк», отдел ..."), a name in quotes, or a "Team – Company" / "Support | Company" separator
+_DOTTED_FORMS = r"sp\. z o\.o|sp\. j|s\.a|s\.l\.u?|s\.r\.l|s\.c\.p|ltd|inc"  # legal forms written with a final "."
 _ORGANISATION = re.compile(
-    r"(?<!\w)(?:sp\. z o\.o\.|sp\. j\.|s\.a\.|s\.l\.u?\.|s\.r\.l\.|s\.c\.p\.|ltd\.?|llc|inc\.|gmbh|ag|kg|"
-    r"ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—]\s",
+    rf"(?<!\w)(?:(?:{_DOTTED_FORMS})\.|ltd|llc|gmbh|ag|kg|ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—]\s",
     re.IGNORECASE,
 )
-_LEGAL_END = re.compile(r"(?<!\w)(?:sp\. z o\.o|sp\. j|s\.a|s\.l\.u?|s\.r\.l|s\.c\.p|ltd|inc)\.$", re.IGNORECASE)
+_LEGAL_END = re.compile(rf"(?<!\w)(?:{_DOTTED_FORMS})\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _ENDS = frozenset(".!?¡¿…")  # the marks _SENTENCE_END splits after
