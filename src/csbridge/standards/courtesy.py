@@ -24,6 +24,7 @@ from csbridge.standards import Check
 from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
+from csbridge.standards.phrases import Phrases
 from csbridge.standards.text import first_line
 
 QUOTE_LIMIT = 120
@@ -220,7 +221,7 @@ _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“
 """Words in quotation marks on one line: the agent citing someone (``You wrote "this is a scam"``)."""
 
 
-def unquoted(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks
     (:data:`_QUOTED`): an agent who cites the customer's angry words is not rude."""
     match = pattern.search(text)

@@ -8,8 +8,10 @@ pattern matches both ``’`` and ``'``.
 
 Patterns are lower-cased when compiled and must be matched against LOWER-CASED
 text (``text.lower()``): Python's ``re`` is several times faster without
-``IGNORECASE`` on these large alternations, and the courtesy check runs on every
-message.
+``IGNORECASE``, and the courtesy check runs on every message. The large classes
+searched anywhere in a reply (closings, rude wording, complaints, empathy,
+commitments) are :class:`~csbridge.standards.phrases.Phrases`, which run only the
+alternatives whose literal text is present.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from csbridge.standards.phrases import Phrases
 
 _FLAGS = re.UNICODE
 
@@ -36,8 +40,8 @@ def available_languages() -> frozenset[str]:
 class PromiseRules:
     """Compiled promise patterns of one language (see :mod:`csbridge.standards.promises`)."""
 
-    commit: re.Pattern[str]
-    commit_timed: re.Pattern[str]  # a commitment only with a deadline in the same sentence
+    commit: Phrases
+    commit_timed: Phrases  # a commitment only with a deadline in the same sentence
     today: re.Pattern[str]
     tomorrow: re.Pattern[str]
     day_after_tomorrow: re.Pattern[str]
@@ -46,7 +50,7 @@ class PromiseRules:
     durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
     numbers: Mapping[str, int]
     units: tuple[tuple[str, re.Pattern[str]], ...]  # (minute|hour|day|week, fullmatch pattern)
-    any_commit: re.Pattern[str]  # commit or commit_timed: one scan tells whether either can match
+    any_commit: Phrases  # commit or commit_timed: one scan tells whether either can match
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,10 @@ class Lexicon:
     name: str
     greeting: re.Pattern[str]
     signoff: re.Pattern[str]
-    closing: re.Pattern[str]
-    rude: re.Pattern[str]
-    complaint: re.Pattern[str]
-    empathy: re.Pattern[str]
+    closing: Phrases
+    rude: Phrases
+    complaint: Phrases
+    empathy: Phrases
     quote_header: re.Pattern[str]
     signature: re.Pattern[str]
     reply_prefix: re.Pattern[str]
@@ -102,6 +106,10 @@ def _words(patterns: Iterable[str], fixed: bool = False) -> str:
 def _compile_words(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
     prefix = r"^[\W_]*" if anchored else ""
     return re.compile(prefix + _words(patterns), _FLAGS)
+
+
+def _phrases(patterns: Iterable[str]) -> Phrases:
+    return Phrases([_fix(p) for p in patterns])
 
 
 def _compile_lines(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -143,9 +151,9 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     weekday_alts = "|".join(f"(?P<d{i}>{_fix(w)})" for i, w in enumerate(weekdays)) or "(?!x)x"
     prefix = _fix(str(data.get("weekday_prefix", "")))
     return PromiseRules(
-        any_commit=_compile_words([*_strings(data, "commit"), *_strings(data, "commit_timed")]),
-        commit=_compile_words(_strings(data, "commit")),
-        commit_timed=_compile_words(_strings(data, "commit_timed")),
+        any_commit=_phrases([*_strings(data, "commit"), *_strings(data, "commit_timed")]),
+        commit=_phrases(_strings(data, "commit")),
+        commit_timed=_phrases(_strings(data, "commit_timed")),
         today=_compile_words(_strings(data, "today")),
         tomorrow=_compile_words(_strings(data, "tomorrow")),
         day_after_tomorrow=_compile_words(_strings(data, "day_after_tomorrow")),
@@ -170,10 +178,10 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
         name=name,
         greeting=_compile_words(merged("greetings"), anchored=True),
         signoff=_compile_words(merged("signoffs"), anchored=True),
-        closing=_compile_words(merged("closings")),
-        rude=_compile_words(merged("rude")),
-        complaint=_compile_words(merged("complaints")),
-        empathy=_compile_words(merged("empathy")),
+        closing=_phrases(merged("closings")),
+        rude=_phrases(merged("rude")),
+        complaint=_phrases(merged("complaints")),
+        empathy=_phrases(merged("empathy")),
         quote_header=_compile_lines(merged("quote_headers")),
         signature=_compile_lines(merged("signature_delimiters")),
         reply_prefix=re.compile(rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS),

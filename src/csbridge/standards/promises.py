@@ -18,6 +18,7 @@ from csbridge.models import Message
 from csbridge.standards.context import TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import PromiseRules, available_languages, lexicon, union
+from csbridge.standards.phrases import Phrases
 from csbridge.standards.text import cut_history, keep_lines
 
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -104,10 +105,10 @@ def _promise(body: str, lower: str, language: str | None) -> Promise | None:
 
 
 @cache
-def _any_commit() -> re.Pattern[str]:
+def _any_commit() -> Phrases:
     """Whether any language's commitment pattern can match (one scan instead of one a language)."""
-    patterns = [rules.any_commit.pattern for c in sorted(available_languages()) if (rules := lexicon(c).promise)]
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!x)x")
+    rules = [lexicon(c).promise for c in sorted(available_languages())]
+    return Phrases([p for r in rules if r is not None for p in r.any_commit.patterns])
 
 
 def _find(body: str, rules: PromiseRules) -> Promise | None:

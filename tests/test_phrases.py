@@ -1,0 +1,78 @@
+"""Phrases: the literal prefilter gives exactly the match of the one big alternation."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csbridge.standards.lexicon import _fix, available_languages
+from csbridge.standards.phrases import Phrases, required_literals
+
+CLASSES = ("rude", "complaints", "empathy", "closings")
+
+
+def _lexicon_patterns(code: str, key: str) -> list[str]:
+    data = tomllib.loads((resources.files("csbridge") / "lexicons" / f"{code}.toml").read_text(encoding="utf-8"))
+    return [_fix(p) for p in data.get(key, [])]
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)")
+
+
+def test_every_lexicon_pattern_compiles_on_its_own() -> None:
+    # Phrases compiles an alternative on first need: a pattern that cannot compile must fail here, not mid-run
+    for code in sorted(available_languages()):
+        for key in (*CLASSES, "greetings", "signoffs"):
+            for pattern in _lexicon_patterns(code, key):
+                re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+def test_required_literals_of_common_shapes() -> None:
+    assert required_literals("as i (?:already )?(?:told|said)") == {
+        "as i already told",
+        "as i already said",
+        "as i told",
+        "as i said",
+    }
+    assert required_literals("sorr(?:y|ies)") == {"sorry", "sorries"}
+    assert required_literals(r"calm down\w*") == {"calm down"}
+    assert required_literals(r"(?<!not )your fault") == {"your fault"}
+    assert required_literals(r"it['’]s") == {"it's", "it’s"}
+    assert required_literals(r"\w+ly") == {"ly"}
+    assert required_literals(r"f+u+c+k\w*") is None  # no literal of two characters: always tried
+    assert required_literals(r"(?:a|\w+) idiot") == {" idiot"}
+
+
+# texts made of lexicon phrases' literal pieces, common words and punctuation, so
+# that matches, near misses and word-boundary cases are all frequent
+_PIECES = st.sampled_from(
+    ["as i ", "already ", "told you", "said", "calm down", "sorry", "your fault", "not ", "idiot", "shell",
+     "hell", "thank you", "regards", "we ", "you ", "damn", "read the manual", "!", ",", ".", " ", "\n", "’", "'",
+     "kurwa", "блин", "joder", "verdammt", "disculpa", "entschuldigung", "przepraszam", "простите", "ho sento"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30), st.sampled_from(sorted(available_languages())), st.sampled_from(CLASSES))
+def test_search_is_the_big_alternations_search(pieces: list[str], code: str, key: str) -> None:
+    patterns = _lexicon_patterns(code, key)
+    text = "".join(pieces)
+    expected = _alternation(patterns).search(text)
+    found = Phrases(patterns).search(text)
+    assert (found and found.span()) == (expected and expected.span())
+    if expected is not None:  # searching on from just after a match finds the next one, the same way
+        again = _alternation(patterns).search(text, expected.start() + 1)
+        found_again = Phrases(patterns).search(text, expected.start() + 1)
+        assert (found_again and found_again.span()) == (again and again.span())
+
+
+def test_search_picks_the_leftmost_then_the_first_alternative() -> None:
+    phrases = Phrases(["told you", "you", "as i told"])
+    assert phrases.search("as i told you").span() == (0, 9)  # type: ignore[union-attr]
+    assert phrases.search("i told you").span() == (2, 10)  # type: ignore[union-attr]
+    assert phrases.search("youth") is None
