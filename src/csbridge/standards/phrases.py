@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-_MAX_SET = 24
+_MAX_SET = 64
 """The most alternative strings a literal set may hold before it is given up."""
 _SHORTEST = 2
 """A literal set whose shortest string is shorter than this filters too little: the
