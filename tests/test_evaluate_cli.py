@@ -108,6 +108,26 @@ def test_malformed_line_is_reported_with_its_number_and_skipped(
     assert "line 3" in errors[1] and "created_at" in errors[1]
 
 
+def test_a_ticket_that_cannot_be_judged_is_reported_and_the_rest_are_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], example_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csbridge.standards import Engine
+
+    judge = Engine.evaluate
+
+    def failing_on_ticket_1(self: Engine, ticket: Ticket, now: datetime) -> Any:
+        if ticket.id == "1":
+            raise ZeroDivisionError("a bug")
+        return judge(self, ticket, now)
+
+    monkeypatch.setattr(Engine, "evaluate", failing_on_ticket_1)
+    source = write(tmp_path / "tickets.jsonl", line(LATE), line(WAITING))
+    code, rows, err = run(capsys, example_config, source, "--now", "2026-11-03T08:25:00Z")
+    assert code == 0
+    assert {r["ticket_id"] for r in rows} == {"3"}
+    assert err.strip() == f"{source}: ticket '1' could not be judged (ZeroDivisionError: a bug); skipped"
+
+
 def test_nothing_readable_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], example_config: Path) -> None:
     source = write(tmp_path / "tickets.jsonl", "{broken", "")
     code, rows, err = run(capsys, example_config, source)

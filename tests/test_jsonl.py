@@ -87,6 +87,12 @@ def test_built_tickets_stay_immutable() -> None:
         ({"messages": {}}, "messages: expected a list"),
         ({"messages": [{"id": "m1", "author": None, "created_at": "2026-11-02T08:15:00Z"}]}, "messages[0].author: missing"),
         ({"status_changes": 5}, "status_changes: expected a list"),
+        # valid ISO-8601, but business time from year 1 would walk 740,000 calendar days
+        ({"created_at": "0001-01-01T00:00:00Z"}, "created_at: time '0001-01-01T00:00:00Z' is out of range"),
+        ({"messages": [_message("m1", "9999-12-31T23:59:59Z", CUSTOMER)]},
+         "messages[0].created_at: time '9999-12-31T23:59:59Z' is out of range"),
+        ({"status_changes": [{"at": "1900-01-01T00:00:00Z", "status": "pending"}]},
+         "status_changes[0].at: time '1900-01-01T00:00:00Z' is out of range"),
     ],
 )
 def test_bad_tickets_name_the_field(change: dict[str, object], problem: str) -> None:

@@ -28,15 +28,22 @@ from csbridge.models import (
     slot_setters,
 )
 
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+"""Times outside these years are refused as malformed: a helpdesk has none, and
+business time from year 1 or 9999 would walk millions of calendar days."""
+
 
 def parse_time(value: Any, field: str) -> datetime:
-    """An ISO-8601 instant; a naive one is taken as UTC."""
+    """An ISO-8601 instant; a naive one is taken as UTC. Raises :class:`TicketError`
+    naming ``field`` for anything else, or a year outside FIRST_YEAR..LAST_YEAR."""
     if not isinstance(value, str):
         raise TicketError(f"{field}: expected an ISO-8601 time, got {type(value).__name__}")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise TicketError(f"{field}: bad time {value!r} (expected ISO-8601 such as 2026-11-02T08:15:00Z)") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise TicketError(f"{field}: time {value!r} is out of range (years {FIRST_YEAR}-{LAST_YEAR})")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -111,6 +118,8 @@ _C_AT, _C_STATUS = slot_setters(StatusChange, "at", "status")
 
 def _fast_time(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:  # the careful path says why
+        raise ValueError("out of range")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -142,6 +151,8 @@ def _fast_message(raw: dict[str, Any], index: int) -> Message:
     if type(body) is not str or type(mid) is not str:
         raise TypeError("not the plain form")
     created_at = _fromisoformat(raw["created_at"])
+    if not FIRST_YEAR <= created_at.year <= LAST_YEAR:
+        raise ValueError("out of range")
     message = _new(Message)
     _M_ID(message, mid)
     author = _fast_person(raw["author"], "customer")
@@ -170,6 +181,8 @@ def _fast_ticket(data: dict[str, Any]) -> Ticket:
     for raw in raw_changes:
         change = _new(StatusChange)
         at = _fromisoformat(raw["at"])
+        if not FIRST_YEAR <= at.year <= LAST_YEAR:
+            raise ValueError("out of range")
         _C_AT(change, at if at.tzinfo else at.replace(tzinfo=UTC))
         _C_STATUS(change, _STATUSES[raw["status"]])
         changes.append(change)

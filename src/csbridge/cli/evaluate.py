@@ -59,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
     with stream:
         for ticket in read_tickets(stream, errors):
             read += 1
-            findings = evaluate(ticket, now).findings
+            try:
+                findings = evaluate(ticket, now).findings
+            except Exception as exc:  # a bug on one ticket must not stop an audit (the daemon does the same)
+                errors.append(f"ticket {ticket.id!r} could not be judged ({type(exc).__name__}: {exc}); skipped")
+                findings = []
             if findings:
                 write("".join([finding_to_json(f) + "\n" for f in findings]))
             while errors:
