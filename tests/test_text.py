@@ -87,6 +87,8 @@ def test_subject_prefixes() -> None:
         "Atención al Cliente – Luz y Gas del Sur",
         "Customer Care | Northwind Traders Ltd",
         "Kundenservice – Stadtwerke Musterstadt GmbH",
+        "Gemma · Atenció al client · Supermercat en línia Cistella",
+        "Marta Vidal • Soporte técnico • Hosting Ibérico",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
@@ -102,6 +104,7 @@ def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
         "Our partner «Kurier24» will collect the parcel tomorrow morning. Please keep it ready.",
         "Is the invoice for Acme Ltd correct now?",
         "Our partner «Kurier24» collects the parcel at your address tomorrow. Thanks",
+        "Prices · delivery · returns: everything is explained on the help page. Did you read it?",
     ],
 )
 def test_a_sentence_naming_a_company_is_not_a_signature_line(line: str) -> None:
