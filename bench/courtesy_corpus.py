@@ -46,6 +46,14 @@ def main() -> None:
         for (rule, language), s in sorted(all_scores.items()):
             for miss in s.misses:
                 print(f"{rule} {language}: {miss}")
+    sentences = scoring.load_sentences()
+    print(f"\nprobe sentences: {len(sentences)} (tests/corpus/sentences: one class of wording each)")
+    sentence_scores = scoring.score(engine, sentences)
+    table("probe sentences", sentence_scores)
+    if "--misses" in sys.argv:
+        for (rule, language), s in sorted(sentence_scores.items()):
+            for miss in s.misses:
+                print(f"sentence {rule} {language}: {miss}")
     languages = {"met": 0, "breached": 0, "unknown": 0}
     for entry in entries:
         rule = [f for f in engine.evaluate(scoring.ticket(entry), scoring.START).findings if f.rule == "courtesy.language"]

@@ -81,6 +81,21 @@ def test_corpus_f1_per_rule_and_language(tmp_path: Path) -> None:
     assert {language for (_, language) in scores} == set(scoring.LANGUAGES)
 
 
+MIN_RUDE_SENTENCES, MIN_COMPLAINT_SENTENCES = 0, 0  # per language; raised as the sentence files fill
+
+
+def test_probe_sentences_are_all_judged_right(tmp_path: Path) -> None:
+    # short sentences probing the classes of rude wording and of complaints, true and false,
+    # in every language: a lexicon change that breaks one of them fails here
+    sentences = scoring.load_sentences()
+    for language in scoring.LANGUAGES:
+        mine = [s for s in sentences if s.language == language]
+        assert sum("rude" in s.labels for s in mine) >= MIN_RUDE_SENTENCES, language
+        assert sum("complaint" in s.labels for s in mine) >= MIN_COMPLAINT_SENTENCES, language
+    scores = scoring.score(scoring.engine(tmp_path), sentences)
+    assert [m for s in scores.values() for m in s.misses] == []
+
+
 def test_corpus_promises_and_empathy_are_recognised(tmp_path: Path) -> None:
     scores = scoring.score(scoring.engine(tmp_path), scoring.load())
     for rule in ("promise", "empathy"):

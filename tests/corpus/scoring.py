@@ -22,7 +22,7 @@ from csbridge.standards.promises import find_promise
 
 CORPUS = Path(__file__).parent
 LANGUAGES = ("en", "pl", "ru", "ca", "es", "de")
-RULES = ("greeting", "closing", "rude", "empathy", "promise")
+RULES = ("greeting", "closing", "rude", "empathy", "promise", "complaint")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OPENING = {
     "en": "Hello, I can't find the invoice for March in my account. Could you help me please?",
@@ -32,6 +32,15 @@ OPENING = {
     "es": "Hola, no encuentro la factura de marzo en mi cuenta. ¿Me pueden ayudar, por favor?",
     "de": "Guten Tag, ich finde die Rechnung für März nicht in meinem Konto. Können Sie mir bitte helfen?",
 }
+NEUTRAL = {  # a reply that neither apologises nor acknowledges: after a complaint it owes empathy
+    "en": "Hello,\n\nThe invoice for March is attached to this message.\n\nBest regards,\nAnna",
+    "pl": "Dzień dobry,\n\nfaktura za marzec jest w załączniku do tej wiadomości.\n\nPozdrawiam,\nAnna",
+    "ru": "Здравствуйте!\n\nСчёт за март приложен к этому письму.\n\nС уважением,\nАнна",
+    "ca": "Bon dia,\n\nla factura de març és adjunta a aquest missatge.\n\nSalutacions,\nAnna",
+    "es": "Hola:\n\nla factura de marzo va adjunta a este mensaje.\n\nSaludos,\nAnna",
+    "de": "Guten Tag,\n\ndie Rechnung für März finden Sie im Anhang dieser Nachricht.\n\nViele Grüße\nAnna",
+}
+SENTENCES = CORPUS / "sentences"
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,28 @@ def load(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
             entries.append(
                 Entry(language, index, raw["text"], labels, raw.get("complaint_before", ""), raw.get("heldout", False))
             )
+    return entries
+
+
+def load_sentences(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
+    """The probe sentences of ``sentences/<language>.toml`` as entries labelled for one
+    rule each: ``rude``/``not_rude`` agent sentences, ``complaint``/``not_complaint``
+    customer sentences (answered by the language's neutral reply)."""
+    entries: list[Entry] = []
+    for language in languages:
+        path = SENTENCES / f"{language}.toml"
+        if not path.exists():
+            continue
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for key in ("rude", "not_rude", "complaint", "not_complaint"):
+            rule = key.removeprefix("not_")
+            for text in data.get(key, []):
+                index = 10_000 + len(entries)
+                truth = not key.startswith("not_")
+                if rule == "rude":
+                    entries.append(Entry(language, index, text, {"rude": truth}))
+                else:
+                    entries.append(Entry(language, index, NEUTRAL[language], {"complaint": truth}, complaint_before=text))
     return entries
 
 
@@ -105,6 +136,7 @@ def predictions(engine: Engine, entry: Entry) -> dict[str, bool]:
     }
     if "empathy" in found:
         result["empathy"] = found["empathy"] is FindingStatus.MET
+    result["complaint"] = "empathy" in found  # an empathy finding is made after a complaint only
     result["promise"] = find_promise(entry.text, entry.language) is not None
     return result
 
