@@ -159,13 +159,15 @@ def test_words_the_agent_cites_in_quotation_marks_are_not_the_agents(engine: Eng
         "felt that way: the refund is on its way.\n\nBest regards,\nJan"
     )
     assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, citing)))
-    for cited in ("«это тупое приложение»", "„eine bescheuerte App“", "“a stupid app”"):
+    for cited in ("«это тупое приложение»", "„eine bescheuerte App“", "“a stupid app”", "'a stupid app'"):
         reply = f"Hello Anna,\n\nYou called it {cited}; the refund is on its way.\n\nBest regards,\nJan"
         assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, reply))), cited
     rude_too = (
         'Hello Anna,\n\nYou wrote "a stupid app". Calm down, the refund is on its way.\n\nBest regards,\nJan'
     )
     assert breaches(engine, ticket(customer, (AGENT, rude_too)))["courtesy.rude"].quote == "Calm down"
+    apostrophes = "Hello Anna,\n\nDon't worry: it's 'fixed' now. Calm down, it's the customers' fault.\n\nBest regards,\nJan"
+    assert breaches(engine, ticket(customer, (AGENT, apostrophes)))["courtesy.rude"].quote == "Calm down"
 
 
 def test_greeting_counts_only_at_the_start_and_closing_only_at_the_end(engine: Engine) -> None:

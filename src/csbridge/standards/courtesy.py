@@ -217,7 +217,10 @@ class CourtesyChecker(ContextCheck):
                 )
 
 
-_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‘[^‘’\n]{1,300}’')
+_QUOTED = re.compile(
+    r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‘[^‘’\n]{1,300}’'
+    r"|(?<![\w'’])'(?=[^\s'])[^'\n]{1,300}(?<=[^\s'])'(?!\w)"  # 'single', not the apostrophe of "don't"
+)
 """Words in quotation marks on one line: the agent citing someone (``You wrote "this is a scam"``)."""
 
 
