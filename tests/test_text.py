@@ -88,6 +88,7 @@ def test_subject_prefixes() -> None:
         "Customer Care | Northwind Traders Ltd",
         "Kundenservice – Stadtwerke Musterstadt GmbH",
         "Gemma · Atenció al client · Supermercat en línia Cistella",
+        "Kita-Verwaltung Sonnenblume e. V.",
         "Marta Vidal • Soporte técnico • Hosting Ibérico",
     ],
 )
