@@ -89,6 +89,7 @@ def test_subject_prefixes() -> None:
         "Kundenservice – Stadtwerke Musterstadt GmbH",
         "Gemma · Atenció al client · Supermercat en línia Cistella",
         "Kita-Verwaltung Sonnenblume e. V.",
+        "Customer Service, Inkwell Print Co.",
         "Marta Vidal • Soporte técnico • Hosting Ibérico",
     ],
 )
