@@ -90,6 +90,8 @@ def test_subject_prefixes() -> None:
         "Gemma · Atenció al client · Supermercat en línia Cistella",
         "Kita-Verwaltung Sonnenblume e. V.",
         "Customer Service, Inkwell Print Co.",
+        "Contasoft Empresas S.L.",
+        "Distribuciones Pérez S.L.U.",
         "Marta Vidal • Soporte técnico • Hosting Ibérico",
     ],
 )
