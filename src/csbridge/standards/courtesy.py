@@ -239,7 +239,6 @@ def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     return None
 
 
-
 def _quote(text: str, lower: str, start: int, end: int) -> str:
     """The matched words from the original text (lower-casing can change lengths)."""
     source = text if len(text) == len(lower) else lower
