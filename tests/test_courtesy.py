@@ -141,6 +141,36 @@ def test_rude_finding_quotes_the_offending_words(engine: Engine) -> None:
     assert rude.message_id == "m2" and rude.fix
 
 
+def test_a_sentence_in_capitals_is_shouting(engine: Engine) -> None:
+    customer = (CUSTOMER, "Hello, I still cannot open the attachment you sent me yesterday, can you help?")
+    shouts = {
+        "en": "Hello Anna,\n\nTHE ATTACHMENT IS IN MY FIRST EMAIL. Please open it from there.\n\nBest regards,\nJan",
+        "pl": "Dzień dobry,\n\nZałącznik jest w mailu. PROSZĘ NAJPIERW PRZECZYTAĆ CAŁĄ WIADOMOŚĆ!\n\nPozdrawiam,\nJan",
+        "ru": "Здравствуйте!\n\nФАЙЛ УЖЕ ЛЕЖИТ В ПЕРВОМ ПИСЬМЕ, ОТКРОЙТЕ ЕГО.\n\nС уважением,\nЯн",
+    }
+    for language, reply in shouts.items():
+        rude = breaches(engine, ticket(customer, (AGENT, reply)))["courtesy.rude"]
+        assert rude.quote.isupper() and len(rude.quote.split()) >= 4, language
+        assert "capitals" in rude.detail and "capitals" in rude.fix
+
+
+def test_capitals_that_are_not_shouting(engine: Engine) -> None:
+    customer = (CUSTOMER, "Hello, I still cannot open the attachment you sent me yesterday, can you help?")
+    calm = [
+        # acronyms and a short notice
+        "Hello Anna,\n\nThe PDF from our CRM is attached. PLEASE NOTE: it expires.\n\nBest regards,\nJan",
+        # an order line and an address: digits
+        "Hello Anna,\n\nORDER 4471-B SHIPPED TO UL. MARSZALKOWSKA 10 WARSZAWA\n\nBest regards,\nJan",
+        # the customer's words, cited
+        'Hello Anna,\n\nYou wrote "I CANNOT OPEN ANY OF YOUR FILES". Here is a new link.\n\nBest regards,\nJan',
+        # a signature in capitals below the closing, and an organisation line without one
+        "Hello Anna,\n\nHere is a new link.\n\nBest regards,\nJAN KOWALSKI\nACME GLOBAL LOGISTICS SOLUTIONS GMBH",
+        "Hello Anna,\n\nHere is a new link, I hope it works now.\n\nACME GLOBAL LOGISTICS SOLUTIONS GMBH",
+    ]
+    for reply in calm:
+        assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, reply))), reply
+
+
 def test_rude_words_match_on_word_boundaries_and_never_in_quoted_text(engine: Engine) -> None:
     customer = (CUSTOMER, "Hello, is the Shell card accepted in Scunthorpe? I could not find it in the app.")
     clean = "Hi,\n\nShell cards work at every station in Scunthorpe.\n\nBest regards,\nJan"

@@ -25,7 +25,7 @@ from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.phrases import Phrases
-from csbridge.standards.text import first_line
+from csbridge.standards.text import QUOTED, first_line, shouting
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -39,6 +39,7 @@ class Judgement:
     greeting: bool
     closing: bool
     rude: str  # the offending words, "" when none
+    shouting: bool = False  # ``rude`` is a sentence written in capitals
 
 
 class CourtesyChecker(ContextCheck):
@@ -80,13 +81,14 @@ class CourtesyChecker(ContextCheck):
             lx is not self.all and self.all.greeting.match(opening) is not None
         )
         closing = reading.closing(lx) is not None or (lx is not self.all and reading.closing(self.all) is not None)
-        rude = ""
         match = unquoted(lx.rude, lower)
         if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:
             match = unquoted(self.lexicons[customer_language].rude, lower)
         if match is not None:
-            rude = _quote(text, lower, match.start(), match.end())
-        return Judgement(language, greeting, closing, rude)
+            return Judgement(language, greeting, closing, _quote(text, lower, match.start(), match.end()))
+        end = reading.closing(lx)  # the signature below a closing line is not read for shouting
+        shout = shouting(text.split("\n")[:end])
+        return Judgement(language, greeting, closing, shout[:QUOTE_LIMIT], shouting=bool(shout))
 
     def complains(self, lower: str, language: str | None) -> bool:
         """Whether a customer message (cut and lower-cased) complains."""
@@ -186,8 +188,12 @@ class CourtesyChecker(ContextCheck):
                 not judged.rude,
                 "No blaming or dismissive wording."
                 if not judged.rude
+                else f'The reply shouts: a sentence in capitals, "{judged.rude}".'
+                if judged.shouting
                 else f'The reply contains blaming, dismissive or rude wording: "{judged.rude}".',
-                suggest.get("rude", "Rephrase without blame."),
+                "Write in sentence case: capitals read as shouting."
+                if judged.shouting
+                else suggest.get("rude", "Rephrase without blame."),
                 judged.rude,
             )
         if complaint is not None:
@@ -217,20 +223,13 @@ class CourtesyChecker(ContextCheck):
                 )
 
 
-_QUOTED = re.compile(
-    r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‘[^‘’\n]{1,300}’'
-    r"|(?<![\w'’])'(?=[^\s'])[^'\n]{1,300}(?<=[^\s'])'(?!\w)"  # 'single', not the apostrophe of "don't"
-)
-"""Words in quotation marks on one line: the agent citing someone (``You wrote "this is a scam"``)."""
-
-
 def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks
-    (:data:`_QUOTED`): an agent who cites the customer's angry words is not rude."""
+    (:data:`QUOTED`): an agent who cites the customer's angry words is not rude."""
     match = pattern.search(text)
     if match is None:
         return None
-    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text)]
+    quoted = [(q.start(), q.end()) for q in QUOTED.finditer(text)]
     while match is not None:
         start, end = match.span()
         if not any(a < start and end < b for a, b in quoted):

@@ -180,6 +180,42 @@ def _organisation(text: str, words: list[str]) -> bool:
     return not text.endswith(".") or _LEGAL_END.search(text) is not None
 
 
+QUOTED = re.compile(
+    r'"[^"\n]{1,300}"|“[^“”\n]{1,300}[”“]|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‘[^‘’\n]{1,300}’'
+    r"|(?<![\w'’])'(?=[^\s'])[^'\n]{1,300}(?<=[^\s'])'(?!\w)"  # 'single', not the apostrophe of "don't"
+)
+"""Words in quotation marks on one line: the agent citing someone (``You wrote "this is a scam"``)."""
+
+
+_SHOUT_WORDS = 4
+_SHOUT_LETTERS = 15
+_CLAUSES = re.compile(r"[^.!?…\n]+")
+_UPPER = re.escape("".join(c for c in map(chr, range(0x2000)) if c.isupper()))
+_CAPITALS = re.compile(f"[{_UPPER}]{{4}}")
+"""Four capital letters in a row (of the alphabets up to U+1FFF), which a shouted sentence has."""
+
+
+def shouting(lines: Sequence[str]) -> str:
+    """The first sentence of ``lines`` written in capitals, which reads as shouting,
+    or "" when there is none. It takes at least four words and 15 letters, every cased
+    letter upper case, and no digit (order lines, codes and addresses are often in
+    capitals); words in quotation marks (:data:`QUOTED`) and name, title and
+    organisation lines (:func:`name_like`) do not count."""
+    for line in lines:
+        if _CAPITALS.search(line) is None or name_like(line):
+            continue
+        sentence: str
+        for sentence in _CLAUSES.findall(QUOTED.sub(" ", line)):
+            if (
+                sentence.isupper()
+                and len(sentence.split()) >= _SHOUT_WORDS
+                and sum(map(str.isalpha, sentence)) >= _SHOUT_LETTERS
+                and not any(map(str.isdigit, sentence))
+            ):
+                return sentence.strip()
+    return ""
+
+
 def last_sentence(line: str) -> str:
     """The last sentence of ``line`` that has letters (or the whole line)."""
     text = line.strip()
