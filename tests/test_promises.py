@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +91,27 @@ def test_unknown_language_tries_every_lexicon() -> None:
     assert promise is not None and promise.working_days == 1
     other = find_promise("Я свяжусь с вами завтра.", "fr")
     assert other is not None and other.working_days == 1
+
+
+PROBES = tomllib.loads((Path(__file__).parent / "corpus" / "promises.toml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("language", sorted(PROBES))
+def test_probe_promises(language: str) -> None:
+    """Every probe sentence of tests/corpus/promises.toml is read right: a promise with its
+    deadline, or no dated promise at all."""
+    wrong = []
+    for text in PROBES[language]["promise"]:
+        if not _dated(find_promise(text, language)):
+            wrong.append(f"missed: {text}")
+    for text in PROBES[language]["not_promise"]:
+        if _dated(find_promise(text, language)):
+            wrong.append(f"not a promise: {text}")
+    assert not wrong, wrong
+    assert len(PROBES[language]["promise"]) >= 10 and len(PROBES[language]["not_promise"]) >= 5
+
+
+def _dated(promise: Promise | None) -> bool:
+    if promise is None:
+        return False
+    return bool(promise.within or promise.working_days or promise.weekday is not None or promise.next_week or promise.today)
