@@ -26,6 +26,7 @@ _SHORTEST = 2
 """A literal set whose shortest string is shorter than this filters too little: the
 alternative is then always tried."""
 _FLAGS = re.UNICODE
+_WORD = re.compile(r"\w", _FLAGS)
 
 
 class Phrases:
@@ -70,7 +71,12 @@ class Phrases:
         index = 0
         while bits:
             if bits & 1:
-                found = self._alternative(index).search(text, pos)
+                alternative = self._alternative(index)
+                found = alternative.search(text, pos)
+                # the left word boundary is checked here: a pattern that starts with a lookbehind
+                # loses re's fast scan for its first characters (2-3x slower a search)
+                while found is not None and (start := found.start()) and _WORD.match(text, start - 1):
+                    found = alternative.search(text, start + 1)
                 if found is not None and (best is None or found.start() < best.start()):
                     best = found
             bits >>= 1
@@ -78,9 +84,10 @@ class Phrases:
         return best
 
     def _alternative(self, index: int) -> re.Pattern[str]:
+        """Alternative ``index`` bounded on the right (:meth:`search` checks the left)."""
         compiled = self._compiled.get(index)
         if compiled is None:
-            compiled = self._compiled[index] = re.compile(rf"(?<!\w)(?:{self.patterns[index]})(?!\w)", _FLAGS)
+            compiled = self._compiled[index] = re.compile(rf"(?:{self.patterns[index]})(?!\w)", _FLAGS)
         return compiled
 
 
