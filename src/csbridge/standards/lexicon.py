@@ -24,6 +24,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from csbridge.standards import literal_cache
 from csbridge.standards.phrases import Phrases
 
 _FLAGS = re.UNICODE
@@ -78,23 +79,21 @@ class Lexicon:
     promise: PromiseRules | None
 
 
+@cache
 def _fix(pattern: str) -> str:
     """Lower-case the pattern's literals (not its escapes such as ``\\W``) and let a
     curly apostrophe match a straight one too."""
-    out: list[str] = []
-    escaped = False
-    for char in pattern:
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            out.append(char)
-            escaped = True
-        elif char == "’":
-            out.append("['’]")
-        else:
-            out.append(char.lower())
-    return "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
+    return _PARTS.sub(_fix_part, pattern).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
+
+
+_PARTS = re.compile(r"\\.?|’|[^\\’]+", re.DOTALL)  # an escape, a curly apostrophe, or a run of neither
+
+
+def _fix_part(match: re.Match[str]) -> str:
+    part = match.group()
+    if part[0] == "\\":
+        return part
+    return "['’]" if part == "’" else part.lower()
 
 
 def _words(patterns: Iterable[str], fixed: bool = False) -> str:
@@ -117,12 +116,37 @@ def _compile_lines(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})\s*", _FLAGS)
 
 
-def _read(code: str) -> dict[str, Any]:
+@cache
+def _source(code: str) -> str:
     path = resources.files("csbridge") / "lexicons" / f"{code}.toml"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no lexicon for language {code!r}") from None
+
+
+@cache
+def _read(code: str) -> dict[str, Any]:
+    return tomllib.loads(_source(code))
+
+
+def _prime(code: str) -> bool:
+    """Teach the phrase prefilter the cached literals of lexicon ``code`` (once a
+    process); ``False`` when they are not cached."""
+    if code not in _PRIMED:
+        _PRIMED[code] = literal_cache.load(code, _source(code))
+    return _PRIMED[code]
+
+
+_PRIMED: dict[str, bool] = {}
+
+
+def _phrase_patterns(lx: Lexicon) -> list[str]:
+    """The patterns of ``lx`` that :class:`Phrases` analyses."""
+    found = [*lx.closing.patterns, *lx.rude.patterns, *lx.complaint.patterns, *lx.empathy.patterns]
+    if lx.promise is not None:
+        found.extend(lx.promise.any_commit.patterns)
+    return found
 
 
 def _strings(data: Mapping[str, Any], key: str) -> list[str]:
@@ -195,7 +219,11 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
 def lexicon(code: str) -> Lexicon:
     """The compiled lexicon of language ``code``; raises :class:`KeyError` if there is no file."""
     data = _read(code)
-    return _build(code, str(data.get("name", code)), [data])
+    cached = _prime(code)
+    built = _build(code, str(data.get("name", code)), [data])
+    if not cached:
+        literal_cache.save(code, _source(code), _phrase_patterns(built))
+    return built
 
 
 @cache
@@ -203,4 +231,6 @@ def union(codes: tuple[str, ...] | None = None) -> Lexicon:
     """One lexicon matching the phrases of every language in ``codes`` (all available
     languages when ``None``); it has no promise rules. Cached per tuple of codes."""
     chosen = tuple(sorted(available_languages())) if codes is None else codes
+    for code in chosen:
+        _prime(code)
     return _build("+".join(chosen), "+".join(chosen), [_read(c) for c in chosen])

@@ -12,8 +12,7 @@ the text, each compiled on first need. The match is the same as the one regex's.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Iterable, Mapping, Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -89,11 +88,29 @@ class Phrases:
         return compiled
 
 
-@cache
+_LITERALS: dict[str, frozenset[str] | None] = {}
+
+
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` contains, or ``None`` when no
     such set is worth looking for (too short, too many, or the pattern has flags).
-    Raises :class:`re.error` when ``pattern`` does not parse."""
+    Raises :class:`re.error` when ``pattern`` does not parse. Worked out once per
+    pattern and process (or taken from :func:`learn_literals`)."""
+    try:
+        return _LITERALS[pattern]
+    except KeyError:
+        found = _LITERALS[pattern] = _analyse(pattern)
+        return found
+
+
+def learn_literals(known: Mapping[str, Iterable[str] | None]) -> None:
+    """Take ``pattern -> required_literals(pattern)`` worked out earlier (a cache
+    kept between runs), as given."""
+    for pattern, literals in known.items():
+        _LITERALS[pattern] = None if literals is None else frozenset(literals)
+
+
+def _analyse(pattern: str) -> frozenset[str] | None:
     tree = sre_parse.parse(pattern, _FLAGS)
     if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
         return None
