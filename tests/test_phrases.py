@@ -32,6 +32,18 @@ def test_every_lexicon_pattern_compiles_on_its_own() -> None:
                 re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
+def test_no_word_bounded_pattern_ends_in_whitespace() -> None:
+    # a non-word character must follow every match, so "lost all " could only match before a second space
+    dead = [
+        f"{code}.{key}: {pattern!r}"
+        for code in sorted(available_languages())
+        for key in (*CLASSES, "greetings", "signoffs")
+        for pattern in _lexicon_patterns(code, key)
+        if pattern != pattern.rstrip() and not pattern.endswith("\\ ")
+    ]
+    assert dead == []
+
+
 def test_required_literals_of_common_shapes() -> None:
     assert required_literals("as i (?:already )?(?:told|said)") == {
         "as i already told",
