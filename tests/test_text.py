@@ -113,3 +113,63 @@ def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
 )
 def test_a_sentence_naming_a_company_is_not_a_signature_line(line: str) -> None:
     assert not name_like(line)
+
+
+FOOTERS = [
+    (
+        "Hi Tom,\n\nYour refund was issued today.\n\nKind regards,\nSam Patel\nAcme Support",
+        "CONFIDENTIALITY NOTICE: THIS EMAIL AND ANY ATTACHMENTS ARE CONFIDENTIAL AND\nINTENDED SOLELY FOR THE USE"
+        " OF THE ADDRESSEE. IF YOU HAVE RECEIVED THIS EMAIL\nIN ERROR PLEASE NOTIFY THE SENDER.",
+    ),
+    (
+        "Dzień dobry,\n\nKorekta faktury została wystawiona.\n\nPozdrawiam serdecznie\nAnna Nowak",
+        "Meble Domowe sp. z o.o., ul. Długa 5, 00-001 Warszawa, Sąd Rejonowy dla m.st. Warszawy, KRS 0000123456,"
+        " NIP 525-000-00-00.\nTreść tej wiadomości jest poufna i prawnie chroniona.",
+    ),
+    (
+        "Здравствуйте, Ирина!\n\nВозврат оформлен сегодня.\n\nС уважением,\nОльга Петрова",
+        "Данное сообщение и любые вложения к нему являются конфиденциальными и предназначены исключительно для"
+        " адресата. Если вы получили это письмо по ошибке, сообщите отправителю.",
+    ),
+    (
+        "Bon dia, Jordi:\n\nHem emès l'abonament avui.\n\nSalutacions cordials,\nMarta Puig",
+        "AVÍS LEGAL: Aquest missatge i els seus annexos són confidencials i s'adrecen exclusivament al seu"
+        " destinatari.\nSi no n'és el destinatari, us preguem que ho comuniqueu al remitent.",
+    ),
+    (
+        "Hola, Marta:\n\nEl abono se ha emitido hoy.\n\nUn saludo,\nLucía Fernández\nAtención al Cliente | Hogar Norte S.L.",
+        "AVISO LEGAL\nEste mensaje y sus archivos adjuntos van dirigidos exclusivamente a su destinatario y pueden"
+        " contener información\nconfidencial. De conformidad con el Reglamento (UE) 2016/679 (RGPD), le informamos"
+        " de que sus datos serán tratados\npor Hogar Norte S.L.",
+    ),
+    (
+        "Guten Tag Herr Weber,\n\ndie Gutschrift wurde heute veranlasst.\n\nMit freundlichen Grüßen\nJana Krüger",
+        "Hausgeräte Nord GmbH\nSitz der Gesellschaft: Hamburg, Registergericht: Amtsgericht Hamburg, HRB 123456\n"
+        "Geschäftsführer: Dr. Peter Lange\nDiese E-Mail enthält vertrauliche und/oder rechtlich geschützte Informationen.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reply", "footer"), FOOTERS)
+@pytest.mark.parametrize("gap", ["\n\n", "\n"])
+def test_a_legal_footer_below_the_signature_goes_and_the_closing_is_found(reply: str, footer: str, gap: str) -> None:
+    closing = reply.split("\n\n")[2].split("\n")[0]
+    stripped = strip_reply(f"{reply}{gap}{footer}")
+    assert stripped.endswith(closing)
+    assert stripped.count("\n") == reply.split("\n").index(closing)
+
+
+@pytest.mark.parametrize(
+    ("thanks", "sentence"),
+    [
+        ("Thank you.", "The refund was issued. Please send us your VAT number so that we can\nreissue the invoice."),
+        ("Gracias.", "Por motivos de protección de datos no podemos darle esa información por teléfono."),
+        ("Danke.", "Falls Sie diese Option nutzen möchten, aktivieren Sie sie im Kundenkonto unter Einstellungen."),
+        ("Thanks.", "If you are not happy with the replacement, we will refund you in full, no questions asked."),
+        ("Danke.", "Ich habe die USt-IdNr. in Ihren Rechnungsdaten geändert und eine korrigierte Rechnung erstellt."),
+    ],
+)
+def test_a_sentence_about_privacy_or_tax_numbers_is_not_a_footer(thanks: str, sentence: str) -> None:
+    # were the last paragraph taken for a footer, the thanks above it would pass for the closing and it would go
+    body = f"Hello,\n\n{thanks}\n\n{sentence}\n\nSam Patel"
+    assert strip_reply(body) == body

@@ -73,6 +73,7 @@ class Lexicon:
     empathy: Phrases
     quote_header: re.Pattern[str]
     signature: re.Pattern[str]
+    footer: Phrases  # legal and confidentiality footers below a signature
     reply_prefix: re.Pattern[str]
     stopwords: frozenset[str]
     suggest: Mapping[str, str]
@@ -143,7 +144,7 @@ _PRIMED: dict[str, bool] = {}
 
 def _phrase_patterns(lx: Lexicon) -> list[str]:
     """The patterns of ``lx`` that :class:`Phrases` analyses."""
-    found = [*lx.closing.patterns, *lx.rude.patterns, *lx.complaint.patterns, *lx.empathy.patterns]
+    found = [*lx.closing.patterns, *lx.rude.patterns, *lx.complaint.patterns, *lx.empathy.patterns, *lx.footer.patterns]
     if lx.promise is not None:
         found.extend(lx.promise.any_commit.patterns)
     return found
@@ -208,6 +209,7 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
         empathy=_phrases(merged("empathy")),
         quote_header=_compile_lines(merged("quote_headers")),
         signature=_compile_lines(merged("signature_delimiters")),
+        footer=_phrases(merged("footers")),
         reply_prefix=re.compile(rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS),
         stopwords=frozenset(w.lower().replace("’", "'") for w in merged("stopwords")),
         suggest=suggest,

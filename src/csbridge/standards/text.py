@@ -227,22 +227,45 @@ def last_sentence(line: str) -> str:
 
 def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | None:
     """Index of the line that closes the message (a sign-off or an offer of further
-    help), looking back from the end over at most ``max_tail`` name-like lines; ``None``
-    when the message ends without one."""
+    help), looking back from the end over at most ``max_tail`` name-like lines and
+    any legal or confidentiality footer (``lx.footer``); ``None`` when the message
+    ends without one."""
     skipped = 0
-    for index in range(len(lines) - 1, -1, -1):
+    index = len(lines) - 1
+    while index >= 0:
         line = lines[index].strip()
         if not line:
+            index -= 1
             continue
         sentence = last_sentence(line).lower()
         if lx.signoff.match(sentence) and len(sentence.split()) <= 8:
             return index
         if lx.closing.search(sentence):
             return index
-        if not name_like(line) or skipped >= max_tail:
+        if skipped < max_tail and name_like(line):
+            skipped += 1
+            index -= 1
+            continue
+        start = _footer_start(lines, index, lx)
+        if start is None:
             return None
-        skipped += 1
+        index = start - 1
     return None
+
+
+def _footer_start(lines: Sequence[str], index: int, lx: Lexicon) -> int | None:
+    """Where the run of sentence lines holding line ``index`` starts, when its paragraph
+    (between blank lines) is a legal or confidentiality footer; else ``None``."""
+    start = index
+    while start > 0 and lines[start - 1].strip() and not name_like(lines[start - 1]):
+        start -= 1
+    first, last = start, index
+    while first > 0 and lines[first - 1].strip():
+        first -= 1
+    while last + 1 < len(lines) and lines[last + 1].strip():
+        last += 1
+    paragraph = " ".join(line.strip() for line in lines[first : last + 1]).lower()
+    return start if lx.footer.search(paragraph) is not None else None
 
 
 def closing_index(text: str, lx: Lexicon) -> int | None:
