@@ -42,6 +42,26 @@ DEADLINES = [
     ("de", "Wir melden uns innerhalb von 2 Stunden.", {"within": timedelta(hours=2)}),
     ("de", "Ich melde mich nächste Woche wieder.", {"next_week": True}),
     ("de", "Ich melde mich übermorgen.", {"working_days": 2}),
+    # round 3 (blind probes): the new wordings read with the right kind of deadline
+    ("en", "We will write to you again first thing Monday morning.", {"weekday": 0}),
+    ("en", "Rest assured, we'll follow up with you after the weekend.", {"weekday": 0}),
+    ("en", "The technician will reach out to you in the course of the week to arrange a visit.", {"weekday": 4}),
+    ("en", "A colleague from our technical department will give you a call tomorrow afternoon.", {"working_days": 1}),
+    ("en", "As soon as I have the details I'll drop you an email later today.", {"today": True}),
+    ("pl", "Wrócimy do Pani z odpowiedzią po weekendzie.", {"weekday": 0}),
+    ("pl", "Postaram się napisać do Pana jeszcze dzisiaj.", {"today": True}),
+    ("ru", "Вернёмся к вам с ответом после выходных.", {"weekday": 0}),
+    ("ru", "Мы обязательно дадим вам знать о решении в течение недели.", {"working_days": 5}),
+    ("ca", "El nostre equip de facturació us contactarà en les properes 48 hores.", {"within": timedelta(hours=48)}),
+    ("ca", "T'ho confirmo abans que acabi el dia, quan rebi la resposta del magatzem.", {"today": True}),
+    ("ca", "Tornarem a contactar amb vostè després del cap de setmana.", {"weekday": 0}),
+    ("es", "Intentaré escribirle hoy mismo.", {"today": True}),
+    ("es", "Cuando tengamos el informe del servicio técnico, nos pondremos en contacto con usted a lo largo de la semana.", {"weekday": 4}),
+    ("de", "Unser Abrechnungsteam wird sich innerhalb der nächsten 48 Stunden bei Ihnen melden.", {"within": timedelta(hours=48)}),
+    ("de", "Ich gebe dir bis Ende des Tages Bescheid, sobald ich eine Antwort vom Lager habe.", {"today": True}),
+    ("de", "Ein Kollege aus der Technik wird Sie am Montag gleich morgens anrufen.", {"weekday": 0}),
+    ("de", "Nach dem Wochenende kommen wir wieder auf Sie zu.", {"weekday": 0}),
+    ("de", "Sobald der Bericht des Kundendienstes vorliegt, melden wir uns im Laufe der Woche bei Ihnen.", {"weekday": 4}),
 ]
 
 
