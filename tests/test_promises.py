@@ -62,6 +62,19 @@ DEADLINES = [
     ("de", "Ein Kollege aus der Technik wird Sie am Montag gleich morgens anrufen.", {"weekday": 0}),
     ("de", "Nach dem Wochenende kommen wir wieder auf Sie zu.", {"weekday": 0}),
     ("de", "Sobald der Bericht des Kundendienstes vorliegt, melden wir uns im Laufe der Woche bei Ihnen.", {"weekday": 4}),
+    # round 4 (blind probes)
+    ("en", "We're escalating this to our engineers and someone will be in touch within the next twenty-four hours.", {"within": timedelta(hours=24)}),
+    ("en", "Expect to hear from me again before the weekend.", {"weekday": 4}),
+    ("en", "I'll keep an eye on it and update you again in a couple of days.", {"working_days": 2}),
+    ("pl", "Jak tylko dostaniemy części, od razu się z Tobą skontaktujemy – najpóźniej w przyszłym tygodniu.", {"next_week": True}),
+    ("ru", "Ответ по вашей претензии мы направим вам в течение 24 часов.", {"within": timedelta(hours=24)}),
+    ("ru", "Как только запчасти поступят на склад, мы сразу с тобой свяжемся, но не позже следующей недели.", {"next_week": True}),
+    ("ca", "Ho consultaré amb el transportista i demà abans del migdia li donaré una resposta.", {"working_days": 1}),
+    ("ca", "Abans que acabi la setmana rebrà un correu nostre amb la proposta de solució.", {"weekday": 4}),
+    ("es", "Lo consulto con la agencia de transporte y mañana antes del mediodía le doy una respuesta.", {"working_days": 1}),
+    ("es", "Nuestro técnico le llamará como muy tarde el jueves.", {"weekday": 3}),
+    ("de", "Unser Servicetechniker ruft Sie spätestens am Donnerstag zurück.", {"weekday": 3}),
+    ("de", "Wir teilen Ihnen innerhalb von 24 Stunden mit, ob die Reklamation anerkannt wird.", {"within": timedelta(hours=24)}),
 ]
 
 
