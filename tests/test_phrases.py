@@ -6,6 +6,7 @@ import re
 import tomllib
 from importlib import resources
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,11 @@ def test_every_lexicon_pattern_compiles_on_its_own() -> None:
         for key in (*CLASSES, "greetings", "signoffs"):
             for pattern in _lexicon_patterns(code, key):
                 re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+@pytest.mark.parametrize(("pattern", "text"), [("it’s", "it's"), ("it’s", "it’s"), (r"[\w’]+ fault", "customer's fault")])
+def test_a_curly_apostrophe_in_a_pattern_matches_a_straight_one(pattern: str, text: str) -> None:
+    assert re.fullmatch(_fix(pattern), text)
 
 
 def test_no_word_bounded_pattern_ends_in_whitespace() -> None:

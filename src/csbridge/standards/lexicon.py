@@ -83,18 +83,29 @@ class Lexicon:
 @cache
 def _fix(pattern: str) -> str:
     """Lower-case the pattern's literals (not its escapes such as ``\\W``) and let a
-    curly apostrophe match a straight one too."""
+    curly apostrophe match a straight one too, in a character class as well."""
     return _PARTS.sub(_fix_part, pattern).replace("(?p<", "(?P<").replace("(?p=", "(?P=")
 
 
-_PARTS = re.compile(r"\\.?|’|[^\\’]+", re.DOTALL)  # an escape, a curly apostrophe, or a run of neither
+# an escape, a character class, a curly apostrophe, or a run of none of them
+_PARTS = re.compile(r"\\.?|\[\^?\]?(?:\\.|[^\]\\])*\]|’|[^\\’\[]+|\[", re.DOTALL)
+_IN_CLASS = re.compile(r"\\.?|[^\\]+", re.DOTALL)  # an escape, or a run of other characters
 
 
 def _fix_part(match: re.Match[str]) -> str:
     part = match.group()
     if part[0] == "\\":
         return part
-    return "['’]" if part == "’" else part.lower()
+    if part == "’":
+        return "['’]"
+    if part[0] == "[" and len(part) > 1:  # a class: lower-cased outside escapes, its ’ takes ' in too
+        return _IN_CLASS.sub(_fix_in_class, part)
+    return part.lower()
+
+
+def _fix_in_class(match: re.Match[str]) -> str:
+    part = match.group()
+    return part if part[0] == "\\" else part.lower().replace("’", "’'")
 
 
 def _words(patterns: Iterable[str], fixed: bool = False) -> str:
