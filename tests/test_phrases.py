@@ -62,7 +62,10 @@ def test_required_literals_of_common_shapes() -> None:
     assert required_literals(r"(?<!not )your fault") == {"your fault"}
     assert required_literals(r"it['’]s") == {"it's", "it’s"}
     assert required_literals(r"\w+ly") == {"ly"}
-    assert required_literals(r"f+u+c+k\w*") is None  # no literal of two characters: always tried
+    assert required_literals(r"f+u+c+k\w*") == {"fu"}  # a repeat's first round follows what is before it
+    assert required_literals(r"no+ way") == {"o way"}  # and its last round precedes what follows
+    assert required_literals(r"(?:ab){2,3}c") == {"abc"}
+    assert required_literals(r"\d+x") is None  # no literal of two characters: always tried
     assert required_literals(r"(?:a|\w+) idiot") == {" idiot"}
 
 

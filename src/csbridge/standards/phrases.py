@@ -131,6 +131,13 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Literals:
     run = {""}  # the strings the literal run ending here matches
     broken = False
     for op, arg in items:
+        repeated = _repeated(op, arg)
+        if repeated is not None and len(run) * len(repeated) <= _MAX_SET:
+            # x{1,}: its first round follows the run and its last round starts the next one
+            candidates.append({a + b for a in run for b in repeated})
+            broken = True
+            run = set(repeated)
+            continue
         exact, required = _item(op, arg)
         if exact is not None and len(run) * len(exact) <= _MAX_SET:
             run = {a + b for a in run for b in exact}
@@ -148,6 +155,18 @@ def _sequence(items: list[tuple[Any, Any]]) -> _Literals:
         candidates.append(run)
     best = max(candidates, key=lambda s: (min(map(len, s)), -len(s)), default=None)
     return (None if broken else run), best
+
+
+def _repeated(op: Any, arg: Any) -> set[str] | None:
+    """The strings one round of a repeat taken at least once and possibly more matches
+    (``u+``, ``(?:ab){2,5}``), when they are known and not empty."""
+    if op not in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        return None
+    low, high, sub = arg
+    if low < 1 or high == 1:
+        return None
+    exact, _ = _sequence(list(sub))
+    return exact if exact is not None and all(exact) else None
 
 
 def _item(op: Any, arg: Any) -> _Literals:
