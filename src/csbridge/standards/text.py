@@ -22,6 +22,7 @@ _FROM_WORDS = "from|von|od|de|от|remitente|emissor"
 _FROM = re.compile(rf"^\s*\**(?:{_FROM_WORDS})\s*:\**\s*\S", re.IGNORECASE)
 _DATE_WORDS = r"sent|date|gesendet|datum|wysłano|wysłane|data|enviado(?: el)?|enviat(?: el)?|fecha|отправлено|дата"
 _SENT = re.compile(rf"^\s*\**(?:{_DATE_WORDS}|to|an|do|para|per(?: a)?|кому)\s*:", re.IGNORECASE)
+_DIGIT_OR_AT = re.compile(r"[\d@]")
 _DATED = re.compile(rf"^\s*\**(?:{_DATE_WORDS})\s*:\**[^\n]*\d", re.IGNORECASE)
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
 # an organisation or department line of a signature: a legal form ("Meble Domowe sp. z o.o.",
@@ -136,11 +137,11 @@ def _history_start(text: str, start: int, line_end: int, line: str, lx: Lexicon)
     ``text`` starts it (a header wrapped over two lines starts on the line before)."""
     if line.endswith(":"):
         if lx.quote_header.fullmatch(line):
-            return start
+            return start if _header_like(line, text, line_end) else None
         previous_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
         previous = text[previous_start : max(start - 1, 0)].strip()
         if previous and len(previous) < 160 and lx.quote_header.fullmatch(f"{previous} {line}"):
-            return previous_start
+            return previous_start if _header_like(f"{previous} {line}", text, line_end) else None
     if line[:1] in "-_" and lx.quote_header.fullmatch(line):
         return start
     if (line[:1] == "-" or len(line) < 64) and lx.signature.fullmatch(line):
@@ -153,6 +154,16 @@ def _history_start(text: str, start: int, line_end: int, line: str, lx: Lexicon)
             previous_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
             return previous_start if _DATED.match(text[previous_start : max(start - 1, 0)]) else start
     return None
+
+
+def _header_like(header: str, text: str, line_end: int) -> bool:
+    """Whether a line matching a quote header really introduces history: it has a date
+    or an address, or the next non-blank line is quoted (``>``) or a "From:" line. "On
+    Monday our engineer wrote:" before a quoted sentence is the author's own text."""
+    if _DIGIT_OR_AT.search(header):
+        return True
+    following = text[line_end : line_end + 400].lstrip()
+    return following.startswith(">") or _FROM.match(following) is not None
 
 
 def name_like(line: str) -> bool:
