@@ -245,6 +245,7 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
     any legal or confidentiality footer (``lx.footer``); ``None`` when the message
     ends without one."""
     skipped = 0
+    unchecked: list[int] = []
     index = len(lines) - 1
     while index >= 0:
         line = lines[index].strip()
@@ -257,11 +258,14 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
         if lx.closing.search(sentence):
             return index
         if name_like(line):
-            # a name-like line of a footer paragraph ("VAT No. GB 123 4567 89.") does not use up the tail
-            in_footer = _footer_start(lines, index, lx) is not None
-            if not in_footer and skipped >= max_tail:
-                return None
-            skipped += not in_footer
+            # a name-like line of a footer paragraph ("VAT No. GB 123 4567 89.") does not use up
+            # the tail; checked only once the tail is too long, as that is rare
+            unchecked.append(index)
+            if skipped + len(unchecked) > max_tail:
+                skipped += sum(_footer_start(lines, i, lx) is None for i in unchecked)
+                unchecked.clear()
+                if skipped > max_tail:
+                    return None
             index -= 1
             continue
         start = _footer_start(lines, index, lx)
