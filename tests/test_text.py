@@ -196,3 +196,4 @@ def test_realistic_mail_bodies(body: dict) -> None:
     assert lines and lines[-1] == body["keep_last"].strip(), out
     if body.get("gone"):
         assert body["gone"] not in out, out
+    assert strip_reply(out) == out
