@@ -173,3 +173,27 @@ def test_a_sentence_about_privacy_or_tax_numbers_is_not_a_footer(thanks: str, se
     # were the last paragraph taken for a footer, the thanks above it would pass for the closing and it would go
     body = f"Hello,\n\n{thanks}\n\n{sentence}\n\nSam Patel"
     assert strip_reply(body) == body
+
+
+def _mail_bodies() -> list:
+    import tomllib
+    from pathlib import Path
+
+    bodies = tomllib.loads((Path(__file__).parent / "corpus" / "mailbodies.toml").read_text("utf-8"))["body"]
+    seen: dict[str, int] = {}
+    params = []
+    for body in bodies:
+        seen[body["lang"]] = seen.get(body["lang"], 0) + 1
+        params.append(pytest.param(body, id=f"{body['lang']}{seen[body['lang']]}"))
+    return params
+
+
+@pytest.mark.parametrize("body", _mail_bodies())
+def test_realistic_mail_bodies(body: dict) -> None:
+    """Raw bodies as mail clients send them (tests/corpus/mailbodies.toml): the author's last line stays last."""
+    out = strip_reply(body["text"])
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    assert lines and lines[-1] == body["keep_last"].strip(), out
+    if body.get("gone"):
+        assert body["gone"] not in out, out
+    assert strip_reply(out) == out

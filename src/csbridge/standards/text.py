@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from csbridge.standards.lexicon import Lexicon, union
 from csbridge.standards.lexicon import lexicon as _lexicon
 
-# Outlook-style header blocks: a "From:" line followed closely by "Sent:"/"Date:"
+# Outlook-style header blocks: a "From:" line followed closely by "Sent:"/"Date:" or "To:",
+# with an address in it or a date line with a number ("From: Monday the shop opens at 9"
+# followed by "To: ..." text is no header); GMX and web.de put the date line first
 _FROM_WORDS = "from|von|od|de|от|remitente|emissor"
 _FROM = re.compile(rf"^\s*\**(?:{_FROM_WORDS})\s*:\**\s*\S", re.IGNORECASE)
-_SENT = re.compile(
-    r"^\s*\**(?:sent|date|gesendet|datum|wysłano|wysłane|data|enviado|enviat|fecha|отправлено|дата|to|an|do|para|per|кому)"
-    r"\s*:",
-    re.IGNORECASE,
-)
+_DATE_WORDS = r"sent|date|gesendet|datum|wysłano|wysłane|data|enviado(?: el)?|enviat(?: el)?|fecha|отправлено|дата"
+_SENT = re.compile(rf"^\s*\**(?:{_DATE_WORDS}|to|an|do|para|per(?: a)?|кому)\s*:", re.IGNORECASE)
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_DATED = re.compile(rf"^\s*\**(?:{_DATE_WORDS})\s*:\**[^\n]*\d", re.IGNORECASE)
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|fax|mob|telefon|тел)\b", re.IGNORECASE)
 # an organisation or department line of a signature: a legal form ("Meble Domowe sp. z o.o.",
 # "ООО «ТелеЛинк», отдел ..."), a name in quotes, or a "Team – Company", "Support | Company",
@@ -136,20 +137,33 @@ def _history_start(text: str, start: int, line_end: int, line: str, lx: Lexicon)
     ``text`` starts it (a header wrapped over two lines starts on the line before)."""
     if line.endswith(":"):
         if lx.quote_header.fullmatch(line):
-            return start
+            return start if _header_like(line, text, line_end) else None
         previous_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
         previous = text[previous_start : max(start - 1, 0)].strip()
         if previous and len(previous) < 160 and lx.quote_header.fullmatch(f"{previous} {line}"):
-            return previous_start
+            return previous_start if _header_like(f"{previous} {line}", text, line_end) else None
     if line[:1] in "-_" and lx.quote_header.fullmatch(line):
         return start
-    if (line[:1] == "-" or len(line) < 40) and lx.signature.fullmatch(line):
+    if (line[:1] == "-" or len(line) < 64) and lx.signature.fullmatch(line):
         return start
     if _FROM.match(line):
-        following = text[line_end : line_end + 400].split("\n")[1:6]
-        if any(_SENT.match(item) for item in following if item.strip()):
-            return start
+        following = [item for item in text[line_end : line_end + 400].split("\n")[1:6] if item.strip()]
+        if any(_SENT.match(item) for item in following) and (
+            "@" in line or any("@" in item or _DATED.match(item) for item in following)
+        ):
+            previous_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
+            return previous_start if _DATED.match(text[previous_start : max(start - 1, 0)]) else start
     return None
+
+
+def _header_like(header: str, text: str, line_end: int) -> bool:
+    """Whether a line matching a quote header really introduces history: it has a date
+    or an address, or the next non-blank line is quoted (``>``) or a "From:" line. "On
+    Monday our engineer wrote:" before a quoted sentence is the author's own text."""
+    if _DIGIT_OR_AT.search(header):
+        return True
+    following = text[line_end : line_end + 400].lstrip()
+    return following.startswith(">") or _FROM.match(following) is not None
 
 
 def name_like(line: str) -> bool:
@@ -231,6 +245,7 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
     any legal or confidentiality footer (``lx.footer``); ``None`` when the message
     ends without one."""
     skipped = 0
+    unchecked: list[int] = []
     index = len(lines) - 1
     while index >= 0:
         line = lines[index].strip()
@@ -242,8 +257,15 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
             return index
         if lx.closing.search(sentence):
             return index
-        if skipped < max_tail and name_like(line):
-            skipped += 1
+        if name_like(line):
+            # a name-like line of a footer paragraph ("VAT No. GB 123 4567 89.") does not use up
+            # the tail; checked only once the tail is too long, as that is rare
+            unchecked.append(index)
+            if skipped + len(unchecked) > max_tail:
+                skipped += sum(_footer_start(lines, i, lx) is None for i in unchecked)
+                unchecked.clear()
+                if skipped > max_tail:
+                    return None
             index -= 1
             continue
         start = _footer_start(lines, index, lx)
