@@ -40,6 +40,14 @@ NEUTRAL = {  # a reply that neither apologises nor acknowledges: after a complai
     "es": "Hola:\n\nla factura de marzo va adjunta a este mensaje.\n\nSaludos,\nAnna",
     "de": "Guten Tag,\n\ndie Rechnung für März finden Sie im Anhang dieser Nachricht.\n\nViele Grüße\nAnna",
 }
+COMPLAINT = {  # a plain complaint: the probe sentences of `empathy` / `not_empathy` answer it
+    "en": "This is the third time my order has arrived late, and nobody has answered my emails.",
+    "pl": "To już trzeci raz, kiedy zamówienie przychodzi spóźnione, a nikt nie odpowiada na moje maile.",
+    "ru": "Уже третий раз заказ приходит с опозданием, и никто не отвечает на мои письма.",
+    "ca": "És la tercera vegada que la comanda arriba tard i ningú no respon els meus correus.",
+    "es": "Es la tercera vez que el pedido llega tarde y nadie responde a mis correos.",
+    "de": "Das ist schon das dritte Mal, dass die Bestellung zu spät kommt, und niemand antwortet auf meine E-Mails.",
+}
 SENTENCES = CORPUS / "sentences"
 
 
@@ -77,20 +85,23 @@ def load(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
 def load_sentences(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
     """The probe sentences of ``sentences/<language>.toml`` as entries labelled for one
     rule each: ``rude``/``not_rude`` agent sentences, ``complaint``/``not_complaint``
-    customer sentences (answered by the language's neutral reply)."""
+    customer sentences (answered by the language's neutral reply), ``empathy``/
+    ``not_empathy`` agent sentences answering the language's plain complaint."""
     entries: list[Entry] = []
     for language in languages:
         path = SENTENCES / f"{language}.toml"
         if not path.exists():
             continue
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for key in ("rude", "not_rude", "complaint", "not_complaint"):
+        for key in ("rude", "not_rude", "complaint", "not_complaint", "empathy", "not_empathy"):
             rule = key.removeprefix("not_")
             for text in data.get(key, []):
                 index = 10_000 + len(entries)
                 truth = not key.startswith("not_")
                 if rule == "rude":
                     entries.append(Entry(language, index, text, {"rude": truth}))
+                elif rule == "empathy":
+                    entries.append(Entry(language, index, text, {"empathy": truth}, complaint_before=COMPLAINT[language]))
                 else:
                     entries.append(Entry(language, index, NEUTRAL[language], {"complaint": truth}, complaint_before=text))
     return entries
