@@ -50,6 +50,7 @@ PROMISES = {
     "P-SATURDAY": Promise("by Saturday", weekday=5),
     "P-NEXT-WEEK": Promise("next week", next_week=True),
     "P-TODAY": Promise("later today", today=True),
+    "P-AFTER-WEEKEND": Promise("after the weekend", after_weekend=True),
 }
 
 
@@ -101,6 +102,10 @@ def promise_due(tmp_path: Path, key: str, at: datetime) -> datetime:
         ("P-NEXT-WEEK", local(2026, 11, 4, 11), local(2026, 11, 13, 17)),
         ("P-TODAY", local(2026, 11, 2, 11), local(2026, 11, 2, 17)),
         ("P-TODAY", local(2026, 11, 2, 18), local(2026, 11, 3, 17)),  # after hours: next working day
+        ("P-AFTER-WEEKEND", local(2026, 11, 2, 11), local(2026, 11, 9, 17)),  # on a Monday: the next one
+        ("P-AFTER-WEEKEND", local(2026, 11, 6, 16), local(2026, 11, 9, 17)),
+        ("P-AFTER-WEEKEND", local(2026, 11, 8, 12), local(2026, 11, 9, 17)),  # on the weekend: this one
+        ("P-AFTER-WEEKEND", local(2026, 4, 2, 11), local(2026, 4, 7, 17)),  # Easter Monday is a holiday
     ],
 )
 def test_promised_times_on_the_calendar(tmp_path: Path, key: str, made: datetime, due: datetime) -> None:

@@ -44,23 +44,25 @@ DEADLINES = [
     ("de", "Ich melde mich übermorgen.", {"working_days": 2}),
     # round 3 (blind probes): the new wordings read with the right kind of deadline
     ("en", "We will write to you again first thing Monday morning.", {"weekday": 0}),
-    ("en", "Rest assured, we'll follow up with you after the weekend.", {"weekday": 0}),
+    ("en", "Rest assured, we'll follow up with you after the weekend.", {"after_weekend": True}),
     ("en", "The technician will reach out to you in the course of the week to arrange a visit.", {"weekday": 4}),
     ("en", "A colleague from our technical department will give you a call tomorrow afternoon.", {"working_days": 1}),
     ("en", "As soon as I have the details I'll drop you an email later today.", {"today": True}),
-    ("pl", "Wrócimy do Pani z odpowiedzią po weekendzie.", {"weekday": 0}),
+    ("pl", "Wrócimy do Pani z odpowiedzią po weekendzie.", {"after_weekend": True}),
     ("pl", "Postaram się napisać do Pana jeszcze dzisiaj.", {"today": True}),
-    ("ru", "Вернёмся к вам с ответом после выходных.", {"weekday": 0}),
+    ("ru", "Вернёмся к вам с ответом после выходных.", {"after_weekend": True}),
     ("ru", "Мы обязательно дадим вам знать о решении в течение недели.", {"working_days": 5}),
     ("ca", "El nostre equip de facturació us contactarà en les properes 48 hores.", {"within": timedelta(hours=48)}),
     ("ca", "T'ho confirmo abans que acabi el dia, quan rebi la resposta del magatzem.", {"today": True}),
-    ("ca", "Tornarem a contactar amb vostè després del cap de setmana.", {"weekday": 0}),
+    ("ca", "Tornarem a contactar amb vostè després del cap de setmana.", {"after_weekend": True}),
     ("es", "Intentaré escribirle hoy mismo.", {"today": True}),
     ("es", "Cuando tengamos el informe del servicio técnico, nos pondremos en contacto con usted a lo largo de la semana.", {"weekday": 4}),
+    ("es", "Le escribimos después del fin de semana con la respuesta del almacén.", {"after_weekend": True}),
+    ("de", "Ich melde mich nach dem Wochenende bei Ihnen.", {"after_weekend": True}),
     ("de", "Unser Abrechnungsteam wird sich innerhalb der nächsten 48 Stunden bei Ihnen melden.", {"within": timedelta(hours=48)}),
     ("de", "Ich gebe dir bis Ende des Tages Bescheid, sobald ich eine Antwort vom Lager habe.", {"today": True}),
     ("de", "Ein Kollege aus der Technik wird Sie am Montag gleich morgens anrufen.", {"weekday": 0}),
-    ("de", "Nach dem Wochenende kommen wir wieder auf Sie zu.", {"weekday": 0}),
+    ("de", "Nach dem Wochenende kommen wir wieder auf Sie zu.", {"after_weekend": True}),
     ("de", "Sobald der Bericht des Kundendienstes vorliegt, melden wir uns im Laufe der Woche bei Ihnen.", {"weekday": 4}),
     # round 4 (blind probes)
     ("en", "We're escalating this to our engineers and someone will be in touch within the next twenty-four hours.", {"within": timedelta(hours=24)}),
@@ -84,7 +86,7 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
     assert promise is not None
     assert promise.phrase == text
     fields: dict[str, object] = {"within": None, "working_days": None, "weekday": None, "next_week": False}
-    fields["today"] = False
+    fields["today"] = fields["after_weekend"] = False
     fields.update(expected)
     assert promise == Promise(text, **fields)  # type: ignore[arg-type]
 
@@ -145,6 +147,4 @@ def test_probe_promises(language: str) -> None:
 
 
 def _dated(promise: Promise | None) -> bool:
-    if promise is None:
-        return False
-    return bool(promise.within or promise.working_days or promise.weekday is not None or promise.next_week or promise.today)
+    return promise is not None and promise.dated

@@ -19,6 +19,8 @@ response-time calendar):
       message's own day if it is one and still open); if that weekday never
       works, the end of the next such calendar day;
     - *next week*: the end of the last working day of the next calendar week;
+    - *after the weekend*: the end of the first working day after the coming
+      Saturday and Sunday (said on a weekend day: after this one);
     - *later today*: the end of today's hours, or of the next working day if
       the message came after hours.
 
@@ -72,6 +74,8 @@ class PromiseLike(Protocol):
     def next_week(self) -> bool: ...
     @property
     def today(self) -> bool: ...
+    @property
+    def after_weekend(self) -> bool: ...
 
 
 FindPromise = Callable[[str, "str | None"], PromiseLike | None]
@@ -87,6 +91,9 @@ def promise_due(promise: PromiseLike, at: datetime, calendar: BusinessCalendar) 
         return calendar.add(at, promise.within)
     if promise.working_days is not None:
         return calendar.end_of_day(calendar.working_day(day, after=max(promise.working_days, 1)))
+    if promise.after_weekend:
+        monday = day + timedelta(days=7 - day.weekday())  # the next Monday, whatever today is
+        return calendar.end_of_day(calendar.working_day(monday))
     if promise.weekday is not None:
         return _by_weekday(promise.weekday % 7, at, day, calendar)
     if promise.next_week:

@@ -47,6 +47,7 @@ class PromiseRules:
     tomorrow: re.Pattern[str]
     day_after_tomorrow: re.Pattern[str]
     next_week: re.Pattern[str]
+    after_weekend: re.Pattern[str]
     weekday: re.Pattern[str]  # group ``d0``..``d6`` tells the day
     durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
     numbers: Mapping[str, int]
@@ -194,6 +195,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         tomorrow=_compile_words(_strings(data, "tomorrow")),
         day_after_tomorrow=_compile_words(_strings(data, "day_after_tomorrow")),
         next_week=_compile_words(_strings(data, "next_week")),
+        after_weekend=_compile_words(_strings(data, "after_weekend")),
         weekday=re.compile(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
         durations=re.compile(_words(renamed, fixed=True), _FLAGS),
         numbers=numbers,

@@ -33,7 +33,7 @@ class Promise:
     ``phrase`` is the sentence that makes the promise. At most a few of the other
     fields are set: ``within`` a duration ("within 2 hours"), ``working_days`` a count
     of working days ("tomorrow" -> 1, "in 2 days" -> 2), ``weekday`` a day of the week
-    (0 = Monday, "by Friday" -> 4), ``next_week`` and ``today`` flags. None set means
+    (0 = Monday, "by Friday" -> 4), ``next_week``, ``after_weekend`` and ``today`` flags. None set means
     a promise without a deadline ("I'll get back to you as soon as I can").
     """
 
@@ -43,6 +43,13 @@ class Promise:
     weekday: int | None = None
     next_week: bool = False
     today: bool = False
+    after_weekend: bool = False
+
+    @property
+    def dated(self) -> bool:
+        """Whether the promise names a time."""
+        return bool(self.within or self.working_days or self.weekday is not None or self.next_week
+                    or self.today or self.after_weekend)
 
 
 def find_promise(text: str, language: str | None) -> Promise | None:
@@ -120,7 +127,7 @@ def _find(body: str, rules: PromiseRules) -> Promise | None:
             return _read_deadline(sentence.strip(), lower, rules)
         if rules.commit_timed.search(lower) is not None:
             promise = _read_deadline(sentence.strip(), lower, rules)
-            if promise.within or promise.working_days or promise.weekday is not None or promise.next_week or promise.today:
+            if promise.dated:
                 return promise
     return None
 
@@ -141,7 +148,8 @@ def _read_deadline(phrase: str, lower: str, rules: PromiseRules) -> Promise:
         weekday = next(int(name[1:]) for name, value in day.groupdict().items() if value and name.startswith("d"))
     next_week = rules.next_week.search(lower) is not None
     today = rules.today.search(lower) is not None and working_days is None and within is None
-    return Promise(phrase, within, working_days, weekday, next_week, today)
+    after_weekend = rules.after_weekend.search(lower) is not None
+    return Promise(phrase, within, working_days, weekday, next_week, today, after_weekend)
 
 
 def _duration(match: re.Match[str], rules: PromiseRules) -> tuple[timedelta | None, int | None]:
