@@ -105,6 +105,13 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
         ("es", "Esta mañana he revisado su cuenta y todo funciona."),
         ("es", "Le escribo para confirmarle que ya está solucionado."),
         ("de", "Guten Morgen, die Lieferung kommt am Freitag."),
+        # a visit, a refund or a shipment with a date: csbridge cannot see it happen (README, rules)
+        ("en", "Our technician will visit you on Friday."),
+        ("es", "El técnico irá a su domicilio el viernes."),
+        ("es", "Mañana a las 9:00 irá Manuel a terminar la instalación."),
+        ("de", "Der Techniker kommt am Freitag bei Ihnen vorbei."),
+        ("de", "Der Betrag wird Ihnen bis Freitag gutgeschrieben."),
+        ("de", "Die Flaschen gehen morgen in den Versand."),
     ],
 )
 def test_a_mention_of_a_day_is_not_a_promise(language: str, text: str) -> None:
