@@ -7,7 +7,7 @@ resolution of promised times on the calendar is judged.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,9 @@ PROMISES = {
     "P-NEXT-WEEK": Promise("next week", next_week=True),
     "P-TODAY": Promise("later today", today=True),
     "P-AFTER-WEEKEND": Promise("after the weekend", after_weekend=True),
+    "P-3PM": Promise("by 3 pm", clock=time(15)),
+    "P-AT-10-TOMORROW": Promise("tomorrow at 10:00", working_days=1, clock=time(10)),
+    "P-2PM-FRIDAY": Promise("by Friday at 2 pm", weekday=4, clock=time(14)),
 }
 
 
@@ -106,6 +109,12 @@ def promise_due(tmp_path: Path, key: str, at: datetime) -> datetime:
         ("P-AFTER-WEEKEND", local(2026, 11, 6, 16), local(2026, 11, 9, 17)),
         ("P-AFTER-WEEKEND", local(2026, 11, 8, 12), local(2026, 11, 9, 17)),  # on the weekend: this one
         ("P-AFTER-WEEKEND", local(2026, 4, 2, 11), local(2026, 4, 7, 17)),  # Easter Monday is a holiday
+        ("P-3PM", local(2026, 11, 2, 11), local(2026, 11, 2, 15)),
+        ("P-3PM", local(2026, 11, 2, 16), local(2026, 11, 3, 15)),  # passed today: the next working day
+        ("P-3PM", local(2026, 11, 10, 16), local(2026, 11, 12, 15)),  # the 11th is a holiday
+        ("P-AT-10-TOMORROW", local(2026, 11, 6, 11), local(2026, 11, 9, 10)),  # Friday -> Monday at 10:00
+        ("P-2PM-FRIDAY", local(2026, 11, 2, 11), local(2026, 11, 6, 14)),
+        ("P-3PM", local(2026, 3, 27, 16), local(2026, 3, 30, 15)),  # summer time starts on the 29th
     ],
 )
 def test_promised_times_on_the_calendar(tmp_path: Path, key: str, made: datetime, due: datetime) -> None:

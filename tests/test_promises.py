@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +59,17 @@ DEADLINES = [
     ("es", "Cuando tengamos el informe del servicio técnico, nos pondremos en contacto con usted a lo largo de la semana.", {"weekday": 4}),
     ("es", "Le escribimos después del fin de semana con la respuesta del almacén.", {"after_weekend": True}),
     ("de", "Ich melde mich nach dem Wochenende bei Ihnen.", {"after_weekend": True}),
+    # a time of day, alone or with a day; an hour from 1 to 6 without "am" is the afternoon
+    ("en", "I'll get back to you by 3pm.", {"clock": time(15)}),
+    ("en", "I will call you tomorrow at 10:30.", {"working_days": 1, "clock": time(10, 30)}),
+    ("en", "I'll update you on Friday before noon.", {"weekday": 4, "clock": time(12)}),
+    ("pl", "Oddzwonię jutro o godzinie 10.", {"working_days": 1, "clock": time(10)}),
+    ("pl", "Odezwę się do Pani najpóźniej do 15:30.", {"clock": time(15, 30)}),
+    ("ru", "Перезвоню вам завтра к 5 часам.", {"working_days": 1, "clock": time(17)}),
+    ("ca", "Us trucarem demà a les 10.", {"working_days": 1, "clock": time(10)}),
+    ("es", "Le llamo hoy antes de las 3.", {"today": True, "clock": time(15)}),
+    ("de", "Ich melde mich heute bis 15 Uhr.", {"today": True, "clock": time(15)}),
+    ("de", "Ich gebe Ihnen morgen bis Mittag eine Rückmeldung.", {"working_days": 1, "clock": time(12)}),
     ("de", "Unser Abrechnungsteam wird sich innerhalb der nächsten 48 Stunden bei Ihnen melden.", {"within": timedelta(hours=48)}),
     ("de", "Ich gebe dir bis Ende des Tages Bescheid, sobald ich eine Antwort vom Lager habe.", {"today": True}),
     ("de", "Ein Kollege aus der Technik wird Sie am Montag gleich morgens anrufen.", {"weekday": 0}),
@@ -71,9 +82,9 @@ DEADLINES = [
     ("pl", "Jak tylko dostaniemy części, od razu się z Tobą skontaktujemy – najpóźniej w przyszłym tygodniu.", {"next_week": True}),
     ("ru", "Ответ по вашей претензии мы направим вам в течение 24 часов.", {"within": timedelta(hours=24)}),
     ("ru", "Как только запчасти поступят на склад, мы сразу с тобой свяжемся, но не позже следующей недели.", {"next_week": True}),
-    ("ca", "Ho consultaré amb el transportista i demà abans del migdia li donaré una resposta.", {"working_days": 1}),
+    ("ca", "Ho consultaré amb el transportista i demà abans del migdia li donaré una resposta.", {"working_days": 1, "clock": time(12)}),
     ("ca", "Abans que acabi la setmana rebrà un correu nostre amb la proposta de solució.", {"weekday": 4}),
-    ("es", "Lo consulto con la agencia de transporte y mañana antes del mediodía le doy una respuesta.", {"working_days": 1}),
+    ("es", "Lo consulto con la agencia de transporte y mañana antes del mediodía le doy una respuesta.", {"working_days": 1, "clock": time(12)}),
     ("es", "Nuestro técnico le llamará como muy tarde el jueves.", {"weekday": 3}),
     ("de", "Unser Servicetechniker ruft Sie spätestens am Donnerstag zurück.", {"weekday": 3}),
     ("de", "Wir teilen Ihnen innerhalb von 24 Stunden mit, ob die Reklamation anerkannt wird.", {"within": timedelta(hours=24)}),
@@ -87,6 +98,7 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
     assert promise.phrase == text
     fields: dict[str, object] = {"within": None, "working_days": None, "weekday": None, "next_week": False}
     fields["today"] = fields["after_weekend"] = False
+    fields["clock"] = None
     fields.update(expected)
     assert promise == Promise(text, **fields)  # type: ignore[arg-type]
 

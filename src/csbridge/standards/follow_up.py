@@ -22,7 +22,10 @@ response-time calendar):
     - *after the weekend*: the end of the first working day after the coming
       Saturday and Sunday (said on a weekend day: after this one);
     - *later today*: the end of today's hours, or of the next working day if
-      the message came after hours.
+      the message came after hours;
+    - *a time of day* ("by 3 pm", "tomorrow at 10"): that time on the day the
+      rest of the sentence names (today without one), local time; when that time
+      has passed, the same time on the next working day.
 
 ``follow_up.pending``
     A ticket in pending status waits for the customer; when the customer stays
@@ -39,7 +42,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from csbridge.calendar import BusinessCalendar, calendar_for, format_local, utc
@@ -76,6 +79,8 @@ class PromiseLike(Protocol):
     def today(self) -> bool: ...
     @property
     def after_weekend(self) -> bool: ...
+    @property
+    def clock(self) -> time | None: ...
 
 
 FindPromise = Callable[[str, "str | None"], PromiseLike | None]
@@ -86,9 +91,22 @@ def promise_due(promise: PromiseLike, at: datetime, calendar: BusinessCalendar) 
     """The instant by which ``promise``, made at ``at``, must be kept on
     ``calendar`` (rules in the module docstring); ``None`` for a promise that
     names no time."""
-    day = calendar.local_date(at)
     if promise.within is not None:
         return calendar.add(at, promise.within)
+    day = calendar.local_date(at)
+    end = _end_of_promised_day(promise, at, day, calendar)
+    if promise.clock is None:
+        return end
+    if end is not None:
+        day = calendar.local_date(end - timedelta(seconds=1))  # the day that ``end`` closes
+    due = datetime.combine(day, promise.clock, tzinfo=calendar.tz)
+    if due <= at:
+        due = datetime.combine(calendar.working_day(calendar.local_date(at), after=1), promise.clock, tzinfo=calendar.tz)
+    return due
+
+
+def _end_of_promised_day(promise: PromiseLike, at: datetime, day: date, calendar: BusinessCalendar) -> datetime | None:
+    """The end of the day ``promise`` names (``day`` is the local date of ``at``)."""
     if promise.working_days is not None:
         return calendar.end_of_day(calendar.working_day(day, after=max(promise.working_days, 1)))
     if promise.after_weekend:

@@ -48,6 +48,7 @@ class PromiseRules:
     day_after_tomorrow: re.Pattern[str]
     next_week: re.Pattern[str]
     after_weekend: re.Pattern[str]
+    clock: re.Pattern[str]  # groups ``h``, ``m``, ``am``, ``pm`` (optional) or ``noon``, renamed per alternative
     weekday: re.Pattern[str]  # group ``d0``..``d6`` tells the day
     durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
     numbers: Mapping[str, int]
@@ -184,6 +185,11 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     renamed = []
     for index, pattern in enumerate(durations):
         renamed.append(pattern.replace("(?P<n>", f"(?P<n{index}>").replace("(?P<unit>", f"(?P<unit{index}>"))
+    clocks = []
+    for index, pattern in enumerate(_strings(data, "clock")):
+        for group in ("h", "m", "am", "pm", "noon"):
+            pattern = pattern.replace(f"(?P<{group}>", f"(?P<{group}{index}>")
+        clocks.append(_fix(pattern))
     weekdays = _strings(data, "weekdays")
     weekday_alts = "|".join(f"(?P<d{i}>{_fix(w)})" for i, w in enumerate(weekdays)) or "(?!x)x"
     prefix = _fix(str(data.get("weekday_prefix", "")))
@@ -196,6 +202,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         day_after_tomorrow=_compile_words(_strings(data, "day_after_tomorrow")),
         next_week=_compile_words(_strings(data, "next_week")),
         after_weekend=_compile_words(_strings(data, "after_weekend")),
+        clock=re.compile(_words(clocks, fixed=True), _FLAGS),
         weekday=re.compile(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
         durations=re.compile(_words(renamed, fixed=True), _FLAGS),
         numbers=numbers,

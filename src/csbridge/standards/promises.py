@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import cache
 
 from csbridge.models import Message
@@ -33,7 +33,8 @@ class Promise:
     ``phrase`` is the sentence that makes the promise. At most a few of the other
     fields are set: ``within`` a duration ("within 2 hours"), ``working_days`` a count
     of working days ("tomorrow" -> 1, "in 2 days" -> 2), ``weekday`` a day of the week
-    (0 = Monday, "by Friday" -> 4), ``next_week``, ``after_weekend`` and ``today`` flags. None set means
+    (0 = Monday, "by Friday" -> 4), ``next_week``, ``after_weekend`` and ``today`` flags, and
+    ``clock`` a time of day ("by 3 pm", "bis 15 Uhr"), alone or with a day. None set means
     a promise without a deadline ("I'll get back to you as soon as I can").
     """
 
@@ -44,12 +45,13 @@ class Promise:
     next_week: bool = False
     today: bool = False
     after_weekend: bool = False
+    clock: time | None = None
 
     @property
     def dated(self) -> bool:
         """Whether the promise names a time."""
         return bool(self.within or self.working_days or self.weekday is not None or self.next_week
-                    or self.today or self.after_weekend)
+                    or self.today or self.after_weekend or self.clock is not None)
 
 
 def find_promise(text: str, language: str | None) -> Promise | None:
@@ -149,7 +151,26 @@ def _read_deadline(phrase: str, lower: str, rules: PromiseRules) -> Promise:
     next_week = rules.next_week.search(lower) is not None
     today = rules.today.search(lower) is not None and working_days is None and within is None
     after_weekend = rules.after_weekend.search(lower) is not None
-    return Promise(phrase, within, working_days, weekday, next_week, today, after_weekend)
+    clock = _clock(rules.clock.search(lower)) if within is None else None
+    return Promise(phrase, within, working_days, weekday, next_week, today, after_weekend, clock)
+
+
+def _clock(match: re.Match[str] | None) -> time | None:
+    """The time of day a ``clock`` pattern read: "3 pm" 15:00, "noon" 12:00; an hour
+    from 1 to 6 without "am" is taken for the afternoon ("a las 3", "до 5 часов")."""
+    if match is None:
+        return None
+    groups = {name.rstrip("0123456789"): value for name, value in match.groupdict().items() if value}
+    if "noon" in groups:
+        return time(12)
+    hour, minute = int(groups["h"]), int(groups.get("m", "0"))
+    if "pm" in groups and hour < 12:
+        hour += 12
+    elif "am" in groups:
+        hour %= 12
+    elif 1 <= hour <= 6:
+        hour += 12
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _duration(match: re.Match[str], rules: PromiseRules) -> tuple[timedelta | None, int | None]:
