@@ -52,6 +52,8 @@ PROMISES = {
     "P-TODAY": Promise("later today", today=True),
     "P-AFTER-WEEKEND": Promise("after the weekend", after_weekend=True),
     "P-3PM": Promise("by 3 pm", clock=time(15)),
+    "P-20-NOV": Promise("by 20 November", on_date=(11, 20)),
+    "P-THE-7TH": Promise("by the 7th", on_date=(0, 7)),
     "P-AT-10-TOMORROW": Promise("tomorrow at 10:00", working_days=1, clock=time(10)),
     "P-2PM-FRIDAY": Promise("by Friday at 2 pm", weekday=4, clock=time(14)),
 }
@@ -110,6 +112,10 @@ def promise_due(tmp_path: Path, key: str, at: datetime) -> datetime:
         ("P-AFTER-WEEKEND", local(2026, 11, 8, 12), local(2026, 11, 9, 17)),  # on the weekend: this one
         ("P-AFTER-WEEKEND", local(2026, 4, 2, 11), local(2026, 4, 7, 17)),  # Easter Monday is a holiday
         ("P-3PM", local(2026, 11, 2, 11), local(2026, 11, 2, 15)),
+        ("P-20-NOV", local(2026, 11, 2, 11), local(2026, 11, 20, 17)),
+        ("P-20-NOV", local(2026, 11, 21, 11), local(2027, 11, 21, 0)),  # passed: next year's, a Saturday (midnight after it)
+        ("P-THE-7TH", local(2026, 11, 2, 11), local(2026, 11, 8, 0)),  # the 7th is a Saturday: its calendar end
+        ("P-THE-7TH", local(2026, 11, 9, 11), local(2026, 12, 7, 17)),  # next month's
         ("P-3PM", local(2026, 11, 2, 16), local(2026, 11, 3, 15)),  # passed today: the next working day
         ("P-3PM", local(2026, 11, 10, 16), local(2026, 11, 12, 15)),  # the 11th is a holiday
         ("P-AT-10-TOMORROW", local(2026, 11, 6, 11), local(2026, 11, 9, 10)),  # Friday -> Monday at 10:00

@@ -59,6 +59,17 @@ DEADLINES = [
     ("es", "Cuando tengamos el informe del servicio técnico, nos pondremos en contacto con usted a lo largo de la semana.", {"weekday": 4}),
     ("es", "Le escribimos después del fin de semana con la respuesta del almacén.", {"after_weekend": True}),
     ("de", "Ich melde mich nach dem Wochenende bei Ihnen.", {"after_weekend": True}),
+    # a date: (month, day), month 0 for "the 20th"; "20." in German is an ordinal, not a sentence end
+    ("en", "I will get back to you by 20 November.", {"on_date": (11, 20)}),
+    ("en", "We'll update you no later than December 3rd.", {"on_date": (12, 3)}),
+    ("en", "I'll get back to you by the 20th with the figures.", {"on_date": (0, 20)}),
+    ("pl", "Odezwę się do Pana najpóźniej do 20 listopada.", {"on_date": (11, 20)}),
+    ("pl", "Wrócimy z odpowiedzią do 15.11.", {"on_date": (11, 15)}),
+    ("ru", "Мы свяжемся с вами до 20 ноября.", {"on_date": (11, 20)}),
+    ("ca", "Us escriurem abans del 3 d'abril.", {"on_date": (4, 3)}),
+    ("es", "Le escribiremos como tarde el 20 de noviembre.", {"on_date": (11, 20)}),
+    ("de", "Ich melde mich bis zum 20. November bei Ihnen.", {"on_date": (11, 20)}),
+    ("de", "Wir melden uns spätestens am 15.11. bei Ihnen.", {"on_date": (11, 15)}),
     # a time of day, alone or with a day; an hour from 1 to 6 without "am" is the afternoon
     ("en", "I'll get back to you by 3pm.", {"clock": time(15)}),
     ("en", "I will call you tomorrow at 10:30.", {"working_days": 1, "clock": time(10, 30)}),
@@ -98,7 +109,7 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
     assert promise.phrase == text
     fields: dict[str, object] = {"within": None, "working_days": None, "weekday": None, "next_week": False}
     fields["today"] = fields["after_weekend"] = False
-    fields["clock"] = None
+    fields["clock"] = fields["on_date"] = None
     fields.update(expected)
     assert promise == Promise(text, **fields)  # type: ignore[arg-type]
 
@@ -117,6 +128,8 @@ def test_promise_deadline_is_read(language: str, text: str, expected: dict[str, 
         ("es", "Esta mañana he revisado su cuenta y todo funciona."),
         ("es", "Le escribo para confirmarle que ya está solucionado."),
         ("de", "Guten Morgen, die Lieferung kommt am Freitag."),
+        ("en", "Your invoice of 20 November is attached."),
+        ("de", "Ihre Bestellung vom 20. November ist unterwegs."),
         # a visit, a refund or a shipment with a date: csbridge cannot see it happen (README, rules)
         ("en", "Our technician will visit you on Friday."),
         ("es", "El técnico irá a su domicilio el viernes."),

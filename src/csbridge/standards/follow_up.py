@@ -23,6 +23,9 @@ response-time calendar):
       Saturday and Sunday (said on a weekend day: after this one);
     - *later today*: the end of today's hours, or of the next working day if
       the message came after hours;
+    - *a date* ("by 20 November", "bis zum 20.11.", "by the 20th"): the end of
+      that day's hours (midnight after it if it does not work), its next
+      occurrence;
     - *a time of day* ("by 3 pm", "tomorrow at 10"): that time on the day the
       rest of the sentence names (today without one), local time; when that time
       has passed, the same time on the next working day.
@@ -81,6 +84,8 @@ class PromiseLike(Protocol):
     def after_weekend(self) -> bool: ...
     @property
     def clock(self) -> time | None: ...
+    @property
+    def on_date(self) -> tuple[int, int] | None: ...
 
 
 FindPromise = Callable[[str, "str | None"], PromiseLike | None]
@@ -107,6 +112,9 @@ def promise_due(promise: PromiseLike, at: datetime, calendar: BusinessCalendar) 
 
 def _end_of_promised_day(promise: PromiseLike, at: datetime, day: date, calendar: BusinessCalendar) -> datetime | None:
     """The end of the day ``promise`` names (``day`` is the local date of ``at``)."""
+    if promise.on_date is not None:
+        target = _next_date(day, *promise.on_date)
+        return None if target is None else _end_of(target, calendar)
     if promise.working_days is not None:
         return calendar.end_of_day(calendar.working_day(day, after=max(promise.working_days, 1)))
     if promise.after_weekend:
@@ -137,8 +145,31 @@ def _by_weekday(weekday: int, at: datetime, day: date, calendar: BusinessCalenda
         candidate = first + timedelta(days=7 * week)
         if calendar.is_working_day(candidate):
             return calendar.end_of_day(candidate)
-    following = first + timedelta(days=1)
+    return _end_of(first, calendar)
+
+
+def _end_of(day: date, calendar: BusinessCalendar) -> datetime:
+    """The end of ``day``'s hours, or midnight after it when it is not a working day."""
+    if calendar.is_working_day(day):
+        return calendar.end_of_day(day)
+    following = day + timedelta(days=1)
     return datetime(following.year, following.month, following.day, tzinfo=calendar.tz)
+
+
+def _next_date(day: date, month: int, dom: int) -> date | None:
+    """The first date on or after ``day`` with day of month ``dom`` and ``month``
+    (0: any month); ``None`` when there is none within a year (``dom`` 31 in April)."""
+    for step in range(13):
+        year, index = divmod(day.month - 1 + step, 12)
+        if month and index + 1 != month:
+            continue
+        try:
+            candidate = date(day.year + year, index + 1, dom)
+        except ValueError:
+            continue
+        if candidate >= day:
+            return candidate
+    return None
 
 
 def default_find_promise() -> FindPromise | None:

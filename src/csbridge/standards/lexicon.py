@@ -48,7 +48,8 @@ class PromiseRules:
     day_after_tomorrow: re.Pattern[str]
     next_week: re.Pattern[str]
     after_weekend: re.Pattern[str]
-    clock: re.Pattern[str]  # groups ``h``, ``m``, ``am``, ``pm`` (optional) or ``noon``, renamed per alternative
+    clock: re.Pattern[str]  # groups ``h_N``, ``m_N``, ``am_N``, ``pm_N`` or ``noon_N`` (N: the alternative)
+    dates: re.Pattern[str]  # groups ``d_N`` and ``moK_N`` (K: 0 = January) or ``mn_N`` (the month's number)
     weekday: re.Pattern[str]  # group ``d0``..``d6`` tells the day
     durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
     numbers: Mapping[str, int]
@@ -170,6 +171,12 @@ def _strings(data: Mapping[str, Any], key: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _numbered(pattern: str, index: int) -> str:
+    """``pattern`` with each named group ``(?P<x>`` renamed ``(?P<x_index>``, so that
+    alternatives naming the same groups compile as one alternation."""
+    return re.sub(r"\(\?P<(\w+)>", rf"(?P<\g<1>_{index}>", pattern)
+
+
 def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     if not data:
         return None
@@ -185,11 +192,13 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     renamed = []
     for index, pattern in enumerate(durations):
         renamed.append(pattern.replace("(?P<n>", f"(?P<n{index}>").replace("(?P<unit>", f"(?P<unit{index}>"))
-    clocks = []
-    for index, pattern in enumerate(_strings(data, "clock")):
-        for group in ("h", "m", "am", "pm", "noon"):
-            pattern = pattern.replace(f"(?P<{group}>", f"(?P<{group}{index}>")
-        clocks.append(_fix(pattern))
+    clocks = [_numbered(_fix(p), i) for i, p in enumerate(_strings(data, "clock"))]
+    months = "|".join(f"(?P<mo{k}>{_fix(m)})" for k, m in enumerate(_strings(data, "months"))) or "(?!x)x"
+    dates = [
+        _numbered(_fix(p).replace("{day}", r"(?P<d>[0-3]?\d)").replace("{month}", f"(?:{months})")
+                  .replace("{mm}", r"(?P<mn>[01]?\d)"), i)
+        for i, p in enumerate(_strings(data, "dates"))
+    ]
     weekdays = _strings(data, "weekdays")
     weekday_alts = "|".join(f"(?P<d{i}>{_fix(w)})" for i, w in enumerate(weekdays)) or "(?!x)x"
     prefix = _fix(str(data.get("weekday_prefix", "")))
@@ -203,6 +212,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         next_week=_compile_words(_strings(data, "next_week")),
         after_weekend=_compile_words(_strings(data, "after_weekend")),
         clock=re.compile(_words(clocks, fixed=True), _FLAGS),
+        dates=re.compile(_words(dates, fixed=True), _FLAGS),
         weekday=re.compile(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
         durations=re.compile(_words(renamed, fixed=True), _FLAGS),
         numbers=numbers,

@@ -21,7 +21,8 @@ from csbridge.standards.lexicon import PromiseRules, available_languages, lexico
 from csbridge.standards.phrases import Phrases
 from csbridge.standards.text import cut_history, keep_lines
 
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+# a dot after a one- or two-digit number is an ordinal ("bis zum 20. November"), not a sentence end
+_SENTENCES = re.compile(r"(?<=[.!?…])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)\s+|\n+")
 _UNIT_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 _FALLBACK_ORDER = ("en", "de", "es", "pl", "ru", "ca")
 
@@ -34,7 +35,8 @@ class Promise:
     fields are set: ``within`` a duration ("within 2 hours"), ``working_days`` a count
     of working days ("tomorrow" -> 1, "in 2 days" -> 2), ``weekday`` a day of the week
     (0 = Monday, "by Friday" -> 4), ``next_week``, ``after_weekend`` and ``today`` flags, and
-    ``clock`` a time of day ("by 3 pm", "bis 15 Uhr"), alone or with a day. None set means
+    ``clock`` a time of day ("by 3 pm", "bis 15 Uhr"), alone or with a day, ``on_date`` a
+    (month, day) date ("by 20 November" -> (11, 20); month 0: "by the 20th"). None set means
     a promise without a deadline ("I'll get back to you as soon as I can").
     """
 
@@ -46,12 +48,14 @@ class Promise:
     today: bool = False
     after_weekend: bool = False
     clock: time | None = None
+    on_date: tuple[int, int] | None = None
 
     @property
     def dated(self) -> bool:
         """Whether the promise names a time."""
         return bool(self.within or self.working_days or self.weekday is not None or self.next_week
-                    or self.today or self.after_weekend or self.clock is not None)
+                    or self.today or self.after_weekend or self.clock is not None
+                    or self.on_date is not None)
 
 
 def find_promise(text: str, language: str | None) -> Promise | None:
@@ -152,7 +156,23 @@ def _read_deadline(phrase: str, lower: str, rules: PromiseRules) -> Promise:
     today = rules.today.search(lower) is not None and working_days is None and within is None
     after_weekend = rules.after_weekend.search(lower) is not None
     clock = _clock(rules.clock.search(lower)) if within is None else None
-    return Promise(phrase, within, working_days, weekday, next_week, today, after_weekend, clock)
+    on_date = _date(rules.dates.search(lower))
+    return Promise(phrase, within, working_days, weekday, next_week, today, after_weekend, clock, on_date)
+
+
+def _groups(match: re.Match[str]) -> dict[str, str]:
+    """The groups that matched, by name without the alternative's ``_N`` suffix."""
+    return {name.rsplit("_", 1)[0]: value for name, value in match.groupdict().items() if value}
+
+
+def _date(match: re.Match[str] | None) -> tuple[int, int] | None:
+    """(month, day) of a ``dates`` match; month 0 when the text names only the day."""
+    if match is None:
+        return None
+    groups = _groups(match)
+    day = int(groups["d"])
+    month = int(groups.get("mn", "0")) or next((int(k[2:]) + 1 for k in groups if k.startswith("mo")), 0)
+    return (month, day) if 1 <= day <= 31 and 0 <= month <= 12 and ("mn" not in groups or month) else None
 
 
 def _clock(match: re.Match[str] | None) -> time | None:
@@ -160,7 +180,7 @@ def _clock(match: re.Match[str] | None) -> time | None:
     from 1 to 6 without "am" is taken for the afternoon ("a las 3", "до 5 часов")."""
     if match is None:
         return None
-    groups = {name.rstrip("0123456789"): value for name, value in match.groupdict().items() if value}
+    groups = _groups(match)
     if "noon" in groups:
         return time(12)
     hour, minute = int(groups["h"]), int(groups.get("m", "0"))
