@@ -76,6 +76,10 @@ DEADLINES = [
     ("ca", "Et diré alguna cosa en un parell d'hores.", {"within": timedelta(hours=2)}),
     ("es", "Le escribo en un par de horas.", {"within": timedelta(hours=2)}),
     ("de", "Ich rufe Sie in einer halben Stunde zurück.", {"within": timedelta(minutes=30)}),
+    ("ru", "Перезвоню через полчаса.", {"within": timedelta(minutes=30)}),
+    ("ca", "Et truco en mitja hora.", {"within": timedelta(minutes=30)}),
+    ("es", "Te llamo en media hora.", {"within": timedelta(minutes=30)}),
+    ("ca", "Us ho confirmo abans d'acabar el dia.", {"today": True}),
     # a time of day, alone or with a day; an hour from 1 to 6 without "am" is the afternoon
     ("en", "I'll get back to you by 3pm.", {"clock": time(15)}),
     ("en", "I will call you tomorrow at 10:30.", {"working_days": 1, "clock": time(10, 30)}),
