@@ -86,20 +86,31 @@ def load_sentences(languages: Iterable[str] = LANGUAGES) -> list[Entry]:
     """The probe sentences of ``sentences/<language>.toml`` as entries labelled for one
     rule each: ``rude``/``not_rude`` agent sentences, ``complaint``/``not_complaint``
     customer sentences (answered by the language's neutral reply), ``empathy``/
-    ``not_empathy`` agent sentences answering the language's plain complaint."""
+    ``not_empathy`` agent sentences answering the language's plain complaint,
+    ``greeting``/``not_greeting`` opening lines and ``closing``/``not_closing`` last
+    lines, each put in the language's neutral reply in place of its own greeting or
+    sign-off (the agent's name still follows a closing line)."""
     entries: list[Entry] = []
     for language in languages:
         path = SENTENCES / f"{language}.toml"
         if not path.exists():
             continue
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for key in ("rude", "not_rude", "complaint", "not_complaint", "empathy", "not_empathy"):
+        keys = ("rude", "not_rude", "complaint", "not_complaint", "empathy", "not_empathy",
+                "greeting", "not_greeting", "closing", "not_closing")
+        greeting, body, signoff = NEUTRAL[language].split("\n\n")
+        for key in keys:
             rule = key.removeprefix("not_")
             for text in data.get(key, []):
                 index = 10_000 + len(entries)
                 truth = not key.startswith("not_")
                 if rule == "rude":
                     entries.append(Entry(language, index, text, {"rude": truth}))
+                elif rule == "greeting":
+                    entries.append(Entry(language, index, f"{text}\n\n{body}\n\n{signoff}", {"greeting": truth}))
+                elif rule == "closing":
+                    name = signoff.rsplit("\n", 1)[1]
+                    entries.append(Entry(language, index, f"{greeting}\n\n{body}\n\n{text}\n{name}", {"closing": truth}))
                 elif rule == "empathy":
                     entries.append(Entry(language, index, text, {"empathy": truth}, complaint_before=COMPLAINT[language]))
                 else:
