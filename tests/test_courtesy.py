@@ -223,6 +223,15 @@ def test_names_after_the_salutation_are_fine(engine: Engine) -> None:
         assert "courtesy.greeting" not in breaches(engine, ticket(customer, (AGENT, reply))), language
 
 
+def test_a_greeting_from_another_language_counts_only_as_a_salutation(engine: Engine) -> None:
+    polish = (CUSTOMER, POLISH_QUESTION)
+    hello = "Hello Panie Janie,\n\nfaktura jest już w zakładce Płatności.\n\nPozdrawiam,\nAnna"
+    assert "courtesy.greeting" not in breaches(engine, ticket(polish, (AGENT, hello)))
+    english = (CUSTOMER, "Hello, are hi-vis jackets covered by the warranty?")
+    sentence = "Hi-vis jackets are not covered by the warranty, I am afraid.\n\nBest regards,\nJan"
+    assert "courtesy.greeting" in breaches(engine, ticket(english, (AGENT, sentence)))
+
+
 def test_only_public_agent_messages_are_judged(engine: Engine) -> None:
     note = Message("m2", AGENT, False, T0 + timedelta(hours=2), "internal: customer is a pain, that's not our problem")
     own = Message("m3", AGENT, True, T0 + timedelta(hours=3), "Reminder", from_csbridge=True)

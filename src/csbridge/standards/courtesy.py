@@ -78,7 +78,7 @@ class CourtesyChecker(ContextCheck):
         lx = self.lexicon_for(language or customer_language)
         opening = first_line(lower)
         greeting = lx.greeting.match(opening) is not None or (
-            lx is not self.all and self.all.greeting.match(opening) is not None
+            lx is not self.all and _salutation(self.all.greeting.match(opening))
         )
         closing = reading.closing(lx) is not None or (lx is not self.all and reading.closing(self.all) is not None)
         match = unquoted(lx.rude, lower)
@@ -222,6 +222,21 @@ class CourtesyChecker(ContextCheck):
                     f"Answer in {names[customer_language].name}.",
                 )
 
+
+
+_CLAUSE_END = re.compile(r"[,!:.;?—–\n]")
+
+
+def _salutation(match: re.Match[str] | None) -> bool:
+    """Whether a greeting another language's lexicon found stands as a salutation: at
+    most three words (a name, a title) follow it before the first punctuation ("Hello
+    Jan," in a Polish reply), not a sentence ("Hola és el nom de la col·lecció", where
+    the reply's own lexicon knows better)."""
+    if match is None:
+        return False
+    rest = match.string[match.end():]
+    end = _CLAUSE_END.search(rest)
+    return len(rest[: end.start() if end else len(rest)].split()) <= 3
 
 def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks
