@@ -25,7 +25,7 @@ from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.phrases import Phrases
-from csbridge.standards.text import QUOTED, first_line, shouting
+from csbridge.standards.text import QUOTED, first_line, last_sentence, shouting
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -80,7 +80,7 @@ class CourtesyChecker(ContextCheck):
         greeting = lx.greeting.match(opening) is not None or (
             lx is not self.all and _salutation(self.all.greeting.match(opening))
         )
-        closing = reading.closing(lx) is not None or (lx is not self.all and reading.closing(self.all) is not None)
+        closing = reading.closing(lx) is not None or (lx is not self.all and self._signoff(reading))
         match = unquoted(lx.rude, lower)
         if match is None and customer_language not in (None, lx.code) and customer_language in self.lexicons:
             match = unquoted(self.lexicons[customer_language].rude, lower)
@@ -89,6 +89,15 @@ class CourtesyChecker(ContextCheck):
         end = reading.closing(lx)  # the signature below a closing line is not read for shouting
         shout = shouting(text.split("\n")[:end])
         return Judgement(language, greeting, closing, shout[:QUOTE_LIMIT], shouting=bool(shout))
+
+    def _signoff(self, reading: MessageText) -> bool:
+        """Whether the closing line another language's lexicon finds is a sign-off ("Best
+        regards," in a German reply); its offers of help are sentences the reply's own
+        lexicon knows better ("Si el problema persiste, ..." is no Catalan closing in Spanish)."""
+        index = reading.closing(self.all)
+        if index is None:
+            return False
+        return self.all.signoff.match(last_sentence(reading.text.split("\n")[index].strip()).lower()) is not None
 
     def complains(self, lower: str, language: str | None) -> bool:
         """Whether a customer message (cut and lower-cased) complains."""
