@@ -238,14 +238,15 @@ _CLAUSE_END = re.compile(r"[,!:.;?—–\n]")
 
 def _salutation(match: re.Match[str] | None) -> bool:
     """Whether a greeting another language's lexicon found stands as a salutation: at
-    most three words (a name, a title) follow it before the first punctuation ("Hello
-    Jan," in a Polish reply), not a sentence ("Hola és el nom de la col·lecció", where
-    the reply's own lexicon knows better)."""
+    most three words without digits (a name, a title) follow it before the first
+    punctuation ("Hello Jan," in a Polish reply), not a sentence ("Hi-vis jackets are
+    ...", "Estimada en 48 horas, ...", where the reply's own lexicon knows better)."""
     if match is None:
         return False
     rest = match.string[match.end():]
     end = _CLAUSE_END.search(rest)
-    return len(rest[: end.start() if end else len(rest)].split()) <= 3
+    words = rest[: end.start() if end else len(rest)].split()
+    return len(words) <= 3 and not any(c.isdigit() for word in words for c in word)
 
 def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks

@@ -118,7 +118,9 @@ def _words(patterns: Iterable[str], fixed: bool = False) -> str:
 
 
 def _compile_words(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
-    prefix = r"^[\W_]*" if anchored else ""
+    # leading bullets, dashes and emoji are skipped, not an opening quotation mark: a quoted
+    # sign-off ("„Auf Wiedersehen“ erscheint, wenn ...") is cited, not said
+    prefix = r"^(?:(?![\"'„“”«»‘’‚‹›])[\W_])*" if anchored else ""
     return re.compile(prefix + _words(patterns), _FLAGS)
 
 
