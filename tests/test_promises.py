@@ -59,6 +59,7 @@ DEADLINES = [
     ("es", "Cuando tengamos el informe del servicio técnico, nos pondremos en contacto con usted a lo largo de la semana.", {"weekday": 4}),
     ("es", "Le escribimos después del fin de semana con la respuesta del almacén.", {"after_weekend": True}),
     ("de", "Ich melde mich nach dem Wochenende bei Ihnen.", {"after_weekend": True}),
+    ("ru", "Следующее письмо от нас придёт в пятницу.", {"weekday": 4}),
     # a date: (month, day), month 0 for "the 20th"; "20." in German is an ordinal, not a sentence end
     ("en", "I will get back to you by 20 November.", {"on_date": (11, 20)}),
     ("en", "We'll update you no later than December 3rd.", {"on_date": (12, 3)}),
