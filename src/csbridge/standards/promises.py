@@ -2,8 +2,9 @@
 
 :func:`find_promise` finds the first sentence of a reply that commits to writing
 again and reads its deadline: a duration ("within 2 hours"), working days
-("tomorrow", "in 2 days"), a weekday ("by Friday"), next week or today. A mention of
-a day without a commitment ("our office is closed tomorrow") is not a promise. The
+("tomorrow", "in 2 days"), a weekday ("by Friday"), next week, after the weekend,
+today, a date ("by 20 November") and a time of day ("by 3 pm"). A mention of a day
+without a commitment ("our office is closed tomorrow") is not a promise. The
 patterns are the ``[promise]`` tables of the lexicon files.
 """
 
