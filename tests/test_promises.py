@@ -72,6 +72,10 @@ DEADLINES = [
     ("de", "Im Laufe der nächsten Woche kommen wir mit einer Lösung auf Sie zu.", {"next_week": True}),
     ("de", "Gleich am Montagmorgen melde ich mich bei Ihnen.", {"weekday": 0}),
     ("de", "Ich melde mich bis zum 20. bei Ihnen.", {"on_date": (0, 20)}),
+    # round 6 (ca es de)
+    ("ca", "Us faré arribar la resposta del proveïdor abans de les 12.", {"clock": time(12)}),
+    ("es", "Volvemos a ponernos en contacto con usted la semana que viene.", {"next_week": True}),
+    ("de", "Die Antwort des Lieferanten leite ich Ihnen bis 12 Uhr weiter.", {"clock": time(12)}),
     ("ru", "Следующее письмо от нас придёт в пятницу.", {"weekday": 4}),
     # a date: (month, day), month 0 for "the 20th"; "20." in German is an ordinal, not a sentence end
     ("en", "I will get back to you by 20 November.", {"on_date": (11, 20)}),
