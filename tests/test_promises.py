@@ -62,6 +62,17 @@ DEADLINES = [
     ("ru", "Следующее письмо от нас придёт в пятницу.", {"weekday": 4}),
     # a date: (month, day), month 0 for "the 20th"; "20." in German is an ordinal, not a sentence end
     ("en", "I will get back to you by 20 November.", {"on_date": (11, 20)}),
+    # round 5 blind (en pl ru): a day with a time, half an hour, the 20th, "first thing Monday"
+    ("en", "Our technician will call you tomorrow at 10:30 to go through the results.", {"working_days": 1, "clock": time(10, 30)}),
+    ("en", "Someone from our team will reach out to you in half an hour.", {"within": timedelta(minutes=30)}),
+    ("en", "Thanks for your patience - my colleague from billing will contact you first thing Monday.", {"weekday": 0}),
+    ("en", "I'll get back to you by 3 pm today with an update.", {"today": True, "clock": time(15)}),
+    ("pl", "Nasz technik zadzwoni do Pana w poniedziałek o 10:30.", {"weekday": 0, "clock": time(10, 30)}),
+    ("pl", "Prześlemy aktualizację do piątku do 15:00.", {"weekday": 4, "clock": time(15)}),
+    ("pl", "Zadzwonię do Pani w środę rano, najpóźniej do południa.", {"weekday": 2, "clock": time(12)}),
+    ("ru", "Мы перезвоним вам через полчаса.", {"within": timedelta(minutes=30)}),
+    ("ru", "Я свяжусь с вами завтра до 12 часов.", {"working_days": 1, "clock": time(12)}),
+    ("ru", "Мы ответим вам не позднее 20 ноября.", {"on_date": (11, 20)}),
     ("en", "We'll update you no later than December 3rd.", {"on_date": (12, 3)}),
     ("en", "I'll get back to you by the 20th with the figures.", {"on_date": (0, 20)}),
     ("pl", "Odezwę się do Pana najpóźniej do 20 listopada.", {"on_date": (11, 20)}),
