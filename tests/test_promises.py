@@ -82,6 +82,13 @@ DEADLINES = [
     ("pl", "Postaram się odezwać jeszcze dziś przed 16:00.", {"today": True, "clock": time(16)}),
     ("ru", "Я перезвоню вам в 8 вечера.", {"clock": time(20)}),
     ("ru", "Мы обязательно сообщим вам результат завтра к 11 часам.", {"working_days": 1, "clock": time(11)}),
+    # round 6 broadening: a window's end, "Wednesday the 20th", "48h" written together
+    ("en", "Our engineer will call you tomorrow between 10 and 12.", {"working_days": 1, "clock": time(12)}),
+    ("en", "We'll get back to you by Wednesday the 20th.", {"weekday": 2, "on_date": (0, 20)}),
+    ("pl", "Zadzwonimy do Pani jutro między 10 a 12.", {"working_days": 1, "clock": time(12)}),
+    ("pl", "Odezwę się w ciągu 48h.", {"within": timedelta(hours=48)}),
+    ("pl", "Odpiszę w czwartek około południa.", {"weekday": 3, "clock": time(12)}),
+    ("ru", "Перезвоним вам завтра с 10 до 12.", {"working_days": 1, "clock": time(12)}),
     ("en", "We'll update you no later than December 3rd.", {"on_date": (12, 3)}),
     ("en", "I'll get back to you by the 20th with the figures.", {"on_date": (0, 20)}),
     ("pl", "Odezwę się do Pana najpóźniej do 20 listopada.", {"on_date": (11, 20)}),
