@@ -133,6 +133,7 @@ DEADLINES = [
     ("en", "I will call you tomorrow at 4.30pm.", {"working_days": 1, "clock": time(16, 30)}),
     ("de", "Ich rufe Sie am Montag 10 Uhr an.", {"weekday": 0, "clock": time(10)}),
     ("pl", "Oddzwonię jutro o godzinie 10.", {"working_days": 1, "clock": time(10)}),
+    ("pl", "Dam znać do godz. 14.", {"clock": time(14)}),  # "godz." abbreviates, it ends no sentence
     ("pl", "Odezwę się do Pani najpóźniej do 15:30.", {"clock": time(15, 30)}),
     ("ru", "Перезвоню вам завтра к 5 часам.", {"working_days": 1, "clock": time(17)}),
     ("ca", "Us trucarem demà a les 10.", {"working_days": 1, "clock": time(10)}),

@@ -22,8 +22,11 @@ from csbridge.standards.lexicon import PromiseRules, available_languages, lexico
 from csbridge.standards.phrases import Phrases
 from csbridge.standards.text import cut_history, keep_lines
 
-# a dot after a one- or two-digit number is an ordinal ("bis zum 20. November"), not a sentence end
-_SENTENCES = re.compile(r"(?<=[.!?…])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)\s+|\n+")
+# a dot after a one- or two-digit number is an ordinal ("bis zum 20. November"), and after
+# "godz." / "ok." / "ca." / "approx." an abbreviation ("do godz. 14"), not a sentence end
+_SENTENCES = re.compile(
+    r"(?<=[.!?…])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)(?<!(?i:godz)\.)(?<!\b(?i:ok|ca)\.)(?<!(?i:approx)\.)\s+|\n+"
+)
 _UNIT_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 _FALLBACK_ORDER = ("en", "de", "es", "pl", "ru", "ca")
 
