@@ -51,7 +51,7 @@ class PromiseRules:
     clock: re.Pattern[str]  # groups ``h_N``, ``m_N``, ``am_N``, ``pm_N`` or ``noon_N`` (N: the alternative)
     dates: re.Pattern[str]  # groups ``d_N`` and ``moK_N`` (K: 0 = January) or ``mn_N`` (the month's number)
     weekday: re.Pattern[str]  # group ``d0``..``d6`` tells the day
-    durations: re.Pattern[str]  # groups ``n`` (optional) and ``unit``
+    durations: re.Pattern[str]  # groups ``n_N`` (optional) and ``unit_N`` (N: the alternative)
     numbers: Mapping[str, int]
     units: tuple[tuple[str, re.Pattern[str]], ...]  # (minute|hour|day|week, fullmatch pattern)
     any_commit: Phrases  # commit or commit_timed: one scan tells whether either can match
@@ -187,13 +187,9 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     number = "|".join([r"\d+", *(re.escape(w) for w in sorted(numbers, key=len, reverse=True))])
     unit = "|".join(f"(?:{_fix(u)})" for u in units.values()) or "(?!x)x"
     durations = [
-        _fix(p).replace("{n}", f"(?P<n>{number})").replace("{unit}", f"(?P<unit>{unit})")
-        for p in _strings(data, "durations")
+        _numbered(_fix(p).replace("{n}", f"(?P<n>{number})").replace("{unit}", f"(?P<unit>{unit})"), i)
+        for i, p in enumerate(_strings(data, "durations"))
     ]
-    # each duration pattern has its own n/unit groups: rename them so the alternation compiles
-    renamed = []
-    for index, pattern in enumerate(durations):
-        renamed.append(pattern.replace("(?P<n>", f"(?P<n{index}>").replace("(?P<unit>", f"(?P<unit{index}>"))
     clocks = [_numbered(_fix(p), i) for i, p in enumerate(_strings(data, "clock"))]
     months = "|".join(f"(?P<mo{k}>{_fix(m)})" for k, m in enumerate(_strings(data, "months"))) or "(?!x)x"
     dates = [
@@ -216,7 +212,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         clock=re.compile(_words(clocks, fixed=True), _FLAGS),
         dates=re.compile(_words(dates, fixed=True), _FLAGS),
         weekday=re.compile(rf"(?<!\w)(?:{prefix})(?:{weekday_alts})(?!\w)", _FLAGS),
-        durations=re.compile(_words(renamed, fixed=True), _FLAGS),
+        durations=re.compile(_words(durations, fixed=True), _FLAGS),
         numbers=numbers,
         units=tuple((name, re.compile(_fix(p), _FLAGS)) for name, p in units.items()),
     )

@@ -198,9 +198,9 @@ def _clock(match: re.Match[str] | None) -> time | None:
 
 
 def _duration(match: re.Match[str], rules: PromiseRules) -> tuple[timedelta | None, int | None]:
-    groups = match.groupdict()
-    unit_text = next((v for k, v in groups.items() if k.startswith("unit") and v), "")
-    number_text = next((v for k, v in groups.items() if k.startswith("n") and v), None)
+    groups = _groups(match)
+    unit_text = groups.get("unit", "")
+    number_text = groups.get("n")
     if number_text is None:
         count = 1
     elif number_text.isdigit():
