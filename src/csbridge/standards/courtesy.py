@@ -25,7 +25,7 @@ from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.phrases import Phrases
-from csbridge.standards.text import QUOTED, first_line, last_sentence, shouting
+from csbridge.standards.text import QUOTED, first_line, is_signoff, last_sentence, shouting
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -97,7 +97,7 @@ class CourtesyChecker(ContextCheck):
         index = reading.closing(self.all)
         if index is None:
             return False
-        return self.all.signoff.match(last_sentence(reading.text.split("\n")[index].strip()).lower()) is not None
+        return is_signoff(last_sentence(reading.text.split("\n")[index].strip()).lower(), self.all)
 
     def complains(self, lower: str, language: str | None) -> bool:
         """Whether a customer message (cut and lower-cased) complains."""
@@ -232,7 +232,6 @@ class CourtesyChecker(ContextCheck):
                 )
 
 
-
 _CLAUSE_END = re.compile(r"[,!:.;?—–\n]")
 
 
@@ -247,6 +246,7 @@ def _salutation(match: re.Match[str] | None) -> bool:
     end = _CLAUSE_END.search(rest)
     words = rest[: end.start() if end else len(rest)].split()
     return len(words) <= 3 and not any(c.isdigit() for word in words for c in word)
+
 
 def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks

@@ -253,7 +253,7 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
             index -= 1
             continue
         sentence = last_sentence(line).lower()
-        if lx.signoff.match(sentence) and len(sentence.split()) <= 8:
+        if is_signoff(sentence, lx):
             return index
         if lx.closing.search(sentence):
             return index
@@ -273,6 +273,12 @@ def find_closing(lines: Sequence[str], lx: Lexicon, max_tail: int = 5) -> int | 
             return None
         index = start - 1
     return None
+
+
+def is_signoff(sentence: str, lx: Lexicon) -> bool:
+    """Whether ``sentence`` (a line's last sentence, lower-cased) is a sign-off of ``lx``
+    ("Best regards,", "Mit freundlichen Grüßen"): short, and starting with one."""
+    return lx.signoff.match(sentence) is not None and len(sentence.split()) <= 8
 
 
 def _footer_start(lines: Sequence[str], index: int, lx: Lexicon) -> int | None:
