@@ -208,6 +208,48 @@ def test_a_mention_of_a_day_is_not_a_promise(language: str, text: str) -> None:
     assert find_promise(text, language) is None
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "We wrote to you on Monday, I'll get back to you as soon as I hear more."),
+        ("en", "The part arrived on Friday; I'll update you once it is fitted."),
+        ("en", "As discussed on Monday, I'll get back to you."),
+        ("pl", "Technik był u Pani we wtorek, dam znać, co ustalił."),
+        ("ru", "Мы писали вам в понедельник, я свяжусь с вами, как только будет ответ."),
+        ("ca", "Us vam escriure dilluns, us diré alguna cosa quan tingui resposta."),
+        ("es", "El técnico estuvo el martes en su casa; le escribiré cuando tenga su informe."),
+        ("de", "Der Techniker war am Dienstag bei Ihnen, ich melde mich, sobald sein Bericht da ist."),
+    ],
+)
+def test_a_day_in_a_clause_before_the_promise_is_not_its_deadline(language: str, text: str) -> None:
+    promise = find_promise(text, language)
+    assert promise is not None
+    assert not promise.dated, promise
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "By Friday at the latest, you will hear from me.", {"weekday": 4}),
+        ("en", "Tomorrow morning, I'll call you with the results.", {"working_days": 1}),
+        ("pl", "Jutro rano, najpóźniej do 10, dam Pani znać.", {"working_days": 1}),
+        ("ca", "Demà al matí, sense falta, us escric.", {"working_days": 1}),
+        ("es", "A más tardar el viernes, le escribiré.", {"weekday": 4}),
+        ("de", "Spätestens am Freitag, melde ich mich bei Ihnen.", {"weekday": 4}),
+    ],
+)
+def test_a_clause_that_opens_with_a_time_dates_the_promise(language: str, text: str, expected: dict[str, object]) -> None:
+    promise = find_promise(text, language)
+    assert promise is not None
+    assert {name: getattr(promise, name) for name in expected} == expected
+
+
+def test_a_time_of_day_before_a_full_stop_ends_the_sentence() -> None:
+    promise = find_promise("The engineer visits on Thursday between 14:00 and 16:00. I will write to you afterwards.", "en")
+    assert promise is not None
+    assert promise.phrase == "I will write to you afterwards."
+
+
 def test_promise_without_deadline() -> None:
     promise = find_promise("I'll get back to you as soon as I hear from the courier.", "en")
     assert promise == Promise("I'll get back to you as soon as I hear from the courier.")

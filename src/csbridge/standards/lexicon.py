@@ -56,6 +56,12 @@ class PromiseRules:
     units: tuple[tuple[str, re.Pattern[str]], ...]  # (minute|hour|day|week, fullmatch pattern)
     any_commit: Phrases  # commit or commit_timed: one scan tells whether either can match
 
+    @property
+    def times(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns of every kind of time expression."""
+        return (self.durations, self.today, self.tomorrow, self.day_after_tomorrow, self.next_week,
+                self.after_weekend, self.clock, self.dates, self.weekday)
+
 
 @dataclass(frozen=True)
 class Lexicon:

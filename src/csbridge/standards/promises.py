@@ -22,11 +22,16 @@ from csbridge.standards.lexicon import PromiseRules, available_languages, lexico
 from csbridge.standards.phrases import Phrases
 from csbridge.standards.text import cut_history, keep_lines
 
-# a dot after a one- or two-digit number is an ordinal ("bis zum 20. November"), and after
+# a dot after a one- or two-digit number is an ordinal ("bis zum 20. November"; not after a
+# time of day: "um 16:00. Danach"), and after
 # "godz." / "ok." / "ca." / "approx." an abbreviation ("do godz. 14"), not a sentence end
 _SENTENCES = re.compile(
-    r"(?<=[.!?…])(?<!(?<!\d)\d\.)(?<!(?<!\d)\d\d\.)(?<!(?i:godz)\.)(?<!\b(?i:ok|ca)\.)(?<!(?i:approx)\.)\s+|\n+"
+    r"(?<=[.!?…])(?<!(?<!\d)\d\.)(?<!(?<![\d:])\d\d\.)(?<!(?i:godz)\.)(?<!\b(?i:ok|ca)\.)(?<!(?i:approx)\.)\s+|\n+"
 )
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s[–—-]\s+")
+_FILLER_WORDS = 3
+"""A clause of at most this many words and no time between a time and the commitment
+is a filler ("Mañana a primera hora, sin falta, le escribo")."""
 _UNIT_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 _FALLBACK_ORDER = ("en", "de", "es", "pl", "ru", "ca")
 
@@ -133,13 +138,38 @@ def _find(body: str, rules: PromiseRules) -> Promise | None:
         lower = sentence.lower()
         if not lower.strip():
             continue
-        if rules.commit.search(lower) is not None:
-            return _read_deadline(sentence.strip(), lower, rules)
-        if rules.commit_timed.search(lower) is not None:
-            promise = _read_deadline(sentence.strip(), lower, rules)
+        commit = rules.commit.search(lower)
+        if commit is not None:
+            return _read_deadline(sentence.strip(), _scope(lower, commit.start(), rules), rules)
+        commit = rules.commit_timed.search(lower)
+        if commit is not None:
+            promise = _read_deadline(sentence.strip(), _scope(lower, commit.start(), rules), rules)
             if promise.dated:
                 return promise
     return None
+
+
+def _scope(lower: str, start: int, rules: PromiseRules) -> str:
+    """The part of the sentence ``lower`` whose time words date the commitment at ``start``:
+    its own clause, the clauses after it, and the clauses just before it that open with
+    a time ("Tomorrow morning, without fail, I'll call you") or are a few words without
+    one. A clause before it that only mentions a day is not its deadline ("We wrote to
+    you on Monday, I'll get back to you" promises no day)."""
+    starts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(lower, 0, start))]
+    kept = len(starts) - 1  # the commitment's own clause
+    while kept:
+        clause = lower[starts[kept - 1] : starts[kept]].strip()
+        opening = _time_at(clause, rules)
+        if opening != 0 and (opening is not None or len(clause.split()) > _FILLER_WORDS):
+            break
+        kept -= 1
+    return lower[starts[kept] :]
+
+
+def _time_at(lower: str, rules: PromiseRules) -> int | None:
+    """Where the first time expression of ``lower`` starts, or ``None`` without one."""
+    found = [m.start() for pattern in rules.times if (m := pattern.search(lower)) is not None]
+    return min(found, default=None)
 
 
 def _read_deadline(phrase: str, lower: str, rules: PromiseRules) -> Promise:
