@@ -93,6 +93,9 @@ def test_subject_prefixes() -> None:
         "Contasoft Empresas S.L.",
         "Distribuciones Pérez S.L.U.",
         "Marta Vidal • Soporte técnico • Hosting Ibérico",
+        "Biuro Rachunkowe „Bilans” s.c.",
+        "Kancelaria Nowak i Wspólnicy sp.k.",
+        "Weinhandel Keller e.K.",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:

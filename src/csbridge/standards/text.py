@@ -28,7 +28,7 @@ _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|f
 # an organisation or department line of a signature: a legal form ("Meble Domowe sp. z o.o.",
 # "ООО «ТелеЛинк», отдел ..."), a name in quotes, or a "Team – Company", "Support | Company",
 # "Gemma · Support · Company" separator
-_DOTTED_FORMS = r"sp\. z o\.o|sp\. j|s\.a|s\.l(?:\.u)?|s\.r\.l|s\.c\.p|e\. ?v|ltd|inc|co"  # legal forms written with a final "."
+_DOTTED_FORMS = r"sp\. z o\.o|sp\. ?j|sp\. ?k|sp\. ?p|s\.k\.a|s\.a|s\.l(?:\.u)?|s\.r\.l|s\.c\.p|s\.c|e\. ?v|e\. ?k|ltd|inc|co"  # legal forms written with a final "."
 _ORGANISATION = re.compile(
     rf"(?<!\w)(?:(?:{_DOTTED_FORMS})\.|ltd|llc|gmbh|ag|kg|ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—·•]\s",
     re.IGNORECASE,
