@@ -96,6 +96,7 @@ def test_subject_prefixes() -> None:
         "Biuro Rachunkowe „Bilans” s.c.",
         "Kancelaria Nowak i Wspólnicy sp.k.",
         "Weinhandel Keller e.K.",
+        "Farmacia Ldo. Esteban Ruiz – Recogida en farmacia",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
