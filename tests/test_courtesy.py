@@ -15,6 +15,7 @@ from csbridge.config import load_config
 from csbridge.models import Finding, FindingStatus, Message, Person, Priority, Role, Status, Ticket
 from csbridge.standards import Engine
 from csbridge.standards.courtesy import register_standards
+from csbridge.standards.text import address_line
 
 _spec = importlib.util.spec_from_file_location("corpus_scoring", Path(__file__).parent / "corpus" / "scoring.py")
 assert _spec is not None and _spec.loader is not None
@@ -180,6 +181,20 @@ def test_rude_words_match_on_word_boundaries_and_never_in_quoted_text(engine: En
     )
     assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, clean)))
     assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, quoting)))
+
+
+def test_a_street_in_the_signature_address_is_no_rude_word(engine: Engine) -> None:
+    customer = (CUSTOMER, "Dzień dobry, czy mogę przełożyć wizytę w salonie na piątek?")
+    reply = (
+        "Dzień dobry,\n\nprzesyłam potwierdzenie rezerwacji na zabieg w piątek o 16:00.\n\n"
+        "Pozdrawiamy\nSalon Urody Bella\n{address}\ntel. 91 488 22 10"
+    )
+    for address in ("ul. Głupia 3, Szczecin", "Głupia 3, 70-001 Szczecin"):
+        assert "courtesy.rude" not in breaches(engine, ticket(customer, (AGENT, reply.format(address=address)))), address
+    rude = reply.format(address="ul. Długa 3, Szczecin").replace("16:00.", "16:00. To nie nasz problem.")
+    assert "courtesy.rude" in breaches(engine, ticket(customer, (AGENT, rude)))
+    for line in ("Calm down, 08001", "Read the FAQ: www.example.com/faq", "Calm down. Ticket 48213"):
+        assert not address_line(line), line
 
 
 def test_words_the_agent_cites_in_quotation_marks_are_not_the_agents(engine: Engine) -> None:

@@ -25,7 +25,7 @@ from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
 from csbridge.standards.phrases import Phrases
-from csbridge.standards.text import QUOTED, first_line, is_signoff, last_sentence, shouting
+from csbridge.standards.text import QUOTED, address_line, first_line, is_signoff, last_sentence, shouting
 
 QUOTE_LIMIT = 120
 """Longest ``quote`` a rude finding carries."""
@@ -250,17 +250,23 @@ def _salutation(match: re.Match[str] | None) -> bool:
 
 def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks
-    (:data:`QUOTED`): an agent who cites the customer's angry words is not rude."""
+    (:data:`QUOTED`): an agent who cites the customer's angry words is not rude; nor
+    in a signature's postal address (:func:`~csbridge.standards.text.address_line`)."""
     match = pattern.search(text)
     if match is None:
         return None
     quoted = [(q.start(), q.end()) for q in QUOTED.finditer(text)]
     while match is not None:
         start, end = match.span()
-        if not any(a < start and end < b for a, b in quoted):
+        if not any(a < start and end < b for a, b in quoted) and not _in_address(text, start, end):
             return match
         match = pattern.search(text, start + 1)
     return None
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    line_end = text.find("\n", end)
+    return address_line(text[text.rfind("\n", 0, start) + 1 : None if line_end < 0 else line_end])
 
 
 def _quote(text: str, lower: str, start: int, end: int) -> str:

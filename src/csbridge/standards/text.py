@@ -187,6 +187,21 @@ def name_like(line: str) -> bool:
     return not (text.endswith(".") and len(words) > 3)
 
 
+_ADDRESS = re.compile(
+    r"^(?:(?:ul|al|pl|os|ул|пр|просп|пер|avda|av|str|rue)\.|c/)\s*[^\W\d_]"  # "ul. Długa 5", "c/ Mayor 3"
+    r"|(?<![\d-])(?:\d{2}-\d{3}|\d{5}|\d{6})\s+[^\W\d_]",  # a postal code and a town: "00-001 Warszawa"
+    re.IGNORECASE,
+)
+
+
+def address_line(line: str) -> bool:
+    """Whether ``line`` is a postal address of a signature: name-like (:func:`name_like`),
+    opening with a street ("ul. Głupia 3, Szczecin" names a street, it calls no one
+    stupid) or holding a postal code and a town."""
+    text = line.strip()
+    return bool(text) and _ADDRESS.search(text) is not None and name_like(text)
+
+
 def _organisation(text: str, words: list[str]) -> bool:
     """Whether the stripped ``text`` is a company or department line of a signature."""
     if len(text) > 90 or len(words) > 12 or text[-1] in "?!:" or _ORGANISATION.search(text) is None:
