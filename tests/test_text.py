@@ -97,6 +97,7 @@ def test_subject_prefixes() -> None:
         "Kancelaria Nowak i Wspólnicy sp.k.",
         "Weinhandel Keller e.K.",
         "Farmacia Ldo. Esteban Ruiz – Recogida en farmacia",
+        "Центральная библиотека им. Некрасова, отдел электронных ресурсов",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:

@@ -30,11 +30,13 @@ _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|f
 # "Gemma · Support · Company" separator
 _DOTTED_FORMS = r"sp\. z o\.o|sp\. ?j|sp\. ?k|sp\. ?p|s\.k\.a|s\.a|s\.l(?:\.u)?|s\.r\.l|s\.c\.p|s\.c|e\. ?v|e\. ?k|ltd|inc|co"  # legal forms written with a final "."
 _ORGANISATION = re.compile(
-    rf"(?<!\w)(?:(?:{_DOTTED_FORMS})\.|ltd|llc|gmbh|ag|kg|ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—·•]\s",
+    rf"(?<!\w)(?:(?:{_DOTTED_FORMS})\.|ltd|llc|gmbh|ag|kg|ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—·•]\s"
+    r"|,\s*(?:отдел|department|dział|abteilung|departament|departamento)(?!\w)",  # "Library, department of ..."
     re.IGNORECASE,
 )
-_TITLE = re.compile(r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms)\.", re.IGNORECASE)
-"""A title before a name ("Farmacia Ldo. Esteban Ruiz – ..."): its dot ends no sentence."""
+_TITLE = re.compile(r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms|им|г)\.", re.IGNORECASE)
+"""A title or an abbreviation before a name ("Farmacia Ldo. Esteban Ruiz – ...",
+"библиотека им. Некрасова", "г. Москва"): its dot ends no sentence."""
 _LEGAL_END = re.compile(rf"(?<!\w)(?:{_DOTTED_FORMS})\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
