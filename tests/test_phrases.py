@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from importlib import resources
 
 import pytest
@@ -31,6 +32,18 @@ def test_every_lexicon_pattern_compiles_on_its_own() -> None:
         for key in (*CLASSES, "greetings", "signoffs"):
             for pattern in _lexicon_patterns(code, key):
                 re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+def test_no_lexicon_class_lists_an_alternative_twice() -> None:
+    # a second copy never matches first; it only costs a literal and a compile
+    twice = [
+        f"{code}.{key}: {pattern!r}"
+        for code in sorted(available_languages())
+        for key in (*CLASSES, "greetings", "signoffs", "footers")
+        for pattern, count in Counter(_lexicon_patterns(code, key)).items()
+        if count > 1
+    ]
+    assert not twice, twice
 
 
 @pytest.mark.parametrize(("pattern", "text"), [("it’s", "it's"), ("it’s", "it’s"), (r"[\w’]+ fault", "customer's fault")])
