@@ -160,7 +160,7 @@ def _scope(lower: str, start: int, rules: PromiseRules) -> str:
     while kept:
         clause = lower[starts[kept - 1] : starts[kept]].strip()
         opening = _time_at(clause, rules)
-        if opening != 0 and (opening is not None or len(clause.split()) > _FILLER_WORDS):
+        if not (opening == 0 or (opening is None and len(clause.split()) <= _FILLER_WORDS)):
             break
         kept -= 1
     return lower[starts[kept] :]
