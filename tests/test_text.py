@@ -98,6 +98,9 @@ def test_subject_prefixes() -> None:
         "Weinhandel Keller e.K.",
         "Farmacia Ldo. Esteban Ruiz – Recogida en farmacia",
         "Центральная библиотека им. Некрасова, отдел электронных ресурсов",
+        "Quim, junta de la Colla Castellera de Sants",
+        "Jan, zarząd Stowarzyszenia Ogrodów Działkowych Zielona Dolina",
+        "Anna Berg, Vorstand des Schachvereins Königsspringer Hamburg",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
@@ -114,6 +117,7 @@ def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
         "Is the invoice for Acme Ltd correct now?",
         "Our partner «Kurier24» collects the parcel at your address tomorrow. Thanks",
         "Prices · delivery · returns: everything is explained on the help page. Did you read it?",
+        "Sorry, the board will decide on Monday and we'll let you know.",
     ],
 )
 def test_a_sentence_naming_a_company_is_not_a_signature_line(line: str) -> None:

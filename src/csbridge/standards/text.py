@@ -31,7 +31,9 @@ _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()/.-]{6,}\d|\b(?:tel|phone|f
 _DOTTED_FORMS = r"sp\. z o\.o|sp\. ?j|sp\. ?k|sp\. ?p|s\.k\.a|s\.a|s\.l(?:\.u)?|s\.r\.l|s\.c\.p|s\.c|e\. ?v|e\. ?k|ltd|inc|co"  # legal forms written with a final "."
 _ORGANISATION = re.compile(
     rf"(?<!\w)(?:(?:{_DOTTED_FORMS})\.|ltd|llc|gmbh|ag|kg|ооо|оао|зао|пао|ип)(?!\w)|«[^»]+»|\s[|–—·•]\s"
-    r"|,\s*(?:отдел|department|dział|abteilung|departament|departamento)(?!\w)",  # "Library, department of ..."
+    # "Library, department of ...", "Quim, junta de la Colla Castellera de Sants": a department or a board
+    r"|,\s*(?:отдел|правление|комитет|department|board|committee|dział|zarząd|komitet|abteilung|vorstand"
+    r"|departament|junta|comissió|comitè|departamento|comisión|comité)(?!\w)",
     re.IGNORECASE,
 )
 _TITLE = re.compile(r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms|им|г)\.", re.IGNORECASE)
