@@ -191,9 +191,12 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     numbers = {str(k).lower(): int(v) for k, v in data.get("numbers", {}).items()}
     units = {str(k): str(v) for k, v in data.get("units", {}).items()}
     number = "|".join([r"\d+", *(re.escape(w) for w in sorted(numbers, key=len, reverse=True))])
+    # "2-3 days", "24 to 48 hours": a range of counts promises the later bound
+    span = str(data.get("range", ""))
+    count = f"(?:(?:{number})(?:{_fix(span)}))??(?P<n>{number})" if span else f"(?P<n>{number})"
     unit = "|".join(f"(?:{_fix(u)})" for u in units.values()) or "(?!x)x"
     durations = [
-        _numbered(_fix(p).replace("{n}", f"(?P<n>{number})").replace("{unit}", f"(?P<unit>{unit})"), i)
+        _numbered(_fix(p).replace("{n}", count).replace("{unit}", f"(?P<unit>{unit})"), i)
         for i, p in enumerate(_strings(data, "durations"))
     ]
     clocks = [_numbered(_fix(p), i) for i, p in enumerate(_strings(data, "clock"))]
