@@ -101,6 +101,7 @@ def test_subject_prefixes() -> None:
         "Quim, junta de la Colla Castellera de Sants",
         "Jan, zarząd Stowarzyszenia Ogrodów Działkowych Zielona Dolina",
         "Anna Berg, Vorstand des Schachvereins Königsspringer Hamburg",
+        "1. Vorsitzender · Brieftaubenverein „Heimatliebe“ Gelsenkirchen",  # batch 25: an ordinal
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
@@ -118,6 +119,7 @@ def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:
         "Our partner «Kurier24» collects the parcel at your address tomorrow. Thanks",
         "Prices · delivery · returns: everything is explained on the help page. Did you read it?",
         "Sorry, the board will decide on Monday and we'll let you know.",
+        "Halle 3. Bitte klingeln · Verein „Nord“ e. V.",
     ],
 )
 def test_a_sentence_naming_a_company_is_not_a_signature_line(line: str) -> None:

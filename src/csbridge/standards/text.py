@@ -39,6 +39,8 @@ _ORGANISATION = re.compile(
 _TITLE = re.compile(r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms|им|г)\.", re.IGNORECASE)
 """A title or an abbreviation before a name ("Farmacia Ldo. Esteban Ruiz – ...",
 "библиотека им. Некрасова", "г. Москва"): its dot ends no sentence."""
+_ORDINAL = re.compile(r"(?:^|(?<=[,|–—·•] ))\d{1,2}\.(?= [^\W\d_])")
+"""An ordinal opening a line or a part of it ("1. Vorsitzender · Verein ..."): its dot ends no sentence."""
 _LEGAL_END = re.compile(rf"(?<!\w)(?:{_DOTTED_FORMS})\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?¡¿…])\s+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -210,7 +212,7 @@ def _organisation(text: str, words: list[str]) -> bool:
     """Whether the stripped ``text`` is a company or department line of a signature."""
     if len(text) > 90 or len(words) > 12 or text[-1] in "?!:" or _ORGANISATION.search(text) is None:
         return False
-    if _SENTENCE_END.search(_TITLE.sub(" ", _ORGANISATION.sub(" ", text))):  # two sentences, not a name
+    if _SENTENCE_END.search(_ORDINAL.sub(" ", _TITLE.sub(" ", _ORGANISATION.sub(" ", text)))):  # two sentences, not a name
         return False
     return not text.endswith(".") or _LEGAL_END.search(text) is not None
 
