@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csbridge.standards.lexicon import _fix, available_languages
-from csbridge.standards.phrases import Phrases, required_literals
+from csbridge.standards.phrases import Phrases, literal_groups, required_literals
 
 CLASSES = ("rude", "complaints", "empathy", "closings")
 
@@ -82,12 +82,33 @@ def test_required_literals_of_common_shapes() -> None:
     assert required_literals(r"(?:a|\w+) idiot") == {" idiot"}
 
 
+def test_literal_groups_name_every_literal_a_match_needs() -> None:
+    assert literal_groups(r"thank(?:s| you)(?: \w+){0,2} for (?:the|your) lecture") == (
+        {" for the lecture", " for your lecture"},
+        {"thanks", "thank you"},
+    )
+    assert literal_groups(r"(?:you|people) (?:should|must) (?:\w+ )?read") == (
+        {"you should ", "you must ", "people should ", "people must "},
+        {"read"},
+    )
+    assert literal_groups("as i (?:already )?told") == ({"as i already told", "as i told"},)  # exact: one set
+    assert literal_groups(r"\d+x") == ()
+
+
+def test_an_alternative_runs_only_when_all_its_literals_are_there() -> None:
+    phrases = Phrases([r"thank(?:s| you)(?: \w+){0,2} for (?:the|your) (?:\w+ )?lecture"])
+    assert phrases.search("thank you for the kind words") is None
+    assert phrases._compiled == {}  # "lecture" is missing: the regex was never needed
+    assert phrases.search("thanks a lot for the long lecture").span() == (0, 33)  # type: ignore[union-attr]
+
+
 # texts made of lexicon phrases' literal pieces, common words and punctuation, so
 # that matches, near misses and word-boundary cases are all frequent
 _PIECES = st.sampled_from(
     ["as i ", "already ", "told you", "said", "calm down", "sorry", "your fault", "not ", "idiot", "shell",
      "hell", "thank you", "regards", "we ", "you ", "damn", "read the manual", "!", ",", ".", " ", "\n", "’", "'",
-     "kurwa", "блин", "joder", "verdammt", "disculpa", "entschuldigung", "przepraszam", "простите", "ho sento"]
+     "kurwa", "блин", "joder", "verdammt", "disculpa", "entschuldigung", "przepraszam", "простите", "ho sento",
+     "thank you for ", "the ", "lecture", "finally", "should have ", "read"]
 )  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """The literal analysis of each lexicon file, kept between runs.
 
 Working out the literals every match of a phrase pattern needs
-(:func:`~csbridge.standards.phrases.required_literals`, ~5,000 patterns) is most
+(:func:`~csbridge.standards.phrases.literal_groups`, ~5,000 patterns) is most
 of csbridge's start-up. The result depends only on the pattern, the analysing code
 and Python's regex parser, so it is kept in a JSON file per lexicon file in
 ``$CSBRIDGE_CACHE_DIR``, else ``$XDG_CACHE_HOME/csbridge``, else
@@ -44,7 +44,7 @@ def load(code: str, source: str) -> bool:
         known = json.loads(_path(code, source).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(known, dict) or not all(_literals(value) for value in known.values()):
+    if not isinstance(known, dict) or not all(_groups(value) for value in known.values()):
         log.debug("ignoring a malformed literal cache for lexicon %s", code)
         return False
     phrases.learn_literals(known)
@@ -55,10 +55,7 @@ def save(code: str, source: str, patterns: Iterable[str]) -> None:
     """Keep the literals of ``patterns`` (lexicon ``code``, file text ``source``),
     replacing the files of earlier versions of that lexicon."""
     path = _path(code, source)
-    known: dict[str, list[str] | None] = {}
-    for pattern in patterns:
-        found = phrases.required_literals(pattern)
-        known[pattern] = None if found is None else sorted(found)
+    known = {pattern: [sorted(group) for group in phrases.literal_groups(pattern)] for pattern in patterns}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as out:
@@ -71,8 +68,10 @@ def save(code: str, source: str, patterns: Iterable[str]) -> None:
         log.debug("cannot keep the literal cache for lexicon %s: %s", code, exc)
 
 
-def _literals(value: object) -> bool:
-    return value is None or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+def _groups(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(group, list) and group and all(isinstance(item, str) for item in group) for group in value
+    )
 
 
 def _path(code: str, source: str) -> Path:
