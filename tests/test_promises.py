@@ -158,6 +158,14 @@ DEADLINES = [
     ("es", "Nuestro técnico le llamará como muy tarde el jueves.", {"weekday": 3}),
     ("de", "Unser Servicetechniker ruft Sie spätestens am Donnerstag zurück.", {"weekday": 3}),
     ("de", "Wir teilen Ihnen innerhalb von 24 Stunden mit, ob die Reklamation anerkannt wird.", {"within": timedelta(hours=24)}),
+    # session 10 (lead, undated before the change): "a few" is three, "a couple of" two
+    ("en", "I'll update you in the next few hours.", {"within": timedelta(hours=3)}),
+    ("en", "I'll get back to you within a few days.", {"working_days": 3}),
+    ("en", "I'll update you within the next couple of hours.", {"within": timedelta(hours=2)}),
+    ("pl", "Odezwę się za parę dni.", {"working_days": 2}),
+    ("pl", "Odezwę się za kilka dni.", {"working_days": 3}),
+    ("ru", "Я свяжусь с вами в ближайшие несколько дней.", {"working_days": 3}),
+    ("ru", "Я свяжусь с вами в ближайшие два часа.", {"within": timedelta(hours=2)}),
     # session 9 (lead, written before the change): a range of counts promises its later bound
     ("en", "I'll write again in an hour or two.", {"within": timedelta(hours=2)}),
     ("en", "I'll get back to you in 2-3 days.", {"working_days": 3}),
