@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from functools import cache
 from importlib import resources
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csbridge.standards.lexicon import _fix, available_languages
-from csbridge.standards.phrases import Phrases, literal_groups, required_literals
+from csbridge.standards.lexicon import _fix, available_languages, union
+from csbridge.standards.phrases import Joined, Phrases, literal_groups, required_literals
 
 CLASSES = ("rude", "complaints", "empathy", "closings")
 
@@ -124,6 +125,28 @@ def test_search_is_the_big_alternations_search(pieces: list[str], code: str, key
         again = _alternation(patterns).search(text, expected.start() + 1)
         found_again = Phrases(patterns).search(text, expected.start() + 1)
         assert (found_again and found_again.span()) == (again and again.span())
+
+
+@cache
+def _one_phrases(key: str) -> Phrases:
+    return Phrases(getattr(union(), key).patterns)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_PIECES, max_size=30), st.sampled_from(("rude", "complaint", "closing")))
+def test_the_union_of_lexicons_searches_like_one_phrases_of_all_their_patterns(pieces: list[str], key: str) -> None:
+    joined = getattr(union(), key)
+    assert isinstance(joined, Joined)  # the languages' own automatons, not a second copy
+    text = "".join(pieces)
+    expected = _one_phrases(key).search(text)
+    found = joined.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+def test_joined_prefers_the_earlier_part_at_the_same_position() -> None:
+    joined = Joined([Phrases(["told you"]), Phrases(["told you so", "you"])])
+    assert joined.search("i told you so").span() == (2, 10)  # type: ignore[union-attr]
+    assert joined.search("you told me").span() == (0, 3)  # type: ignore[union-attr]
 
 
 def test_search_picks_the_leftmost_then_the_first_alternative() -> None:

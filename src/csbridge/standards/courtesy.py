@@ -24,7 +24,7 @@ from csbridge.standards import Check
 from csbridge.standards.context import ContextCheck, MessageText, TicketContext
 from csbridge.standards.language import guesser
 from csbridge.standards.lexicon import Lexicon, available_languages, lexicon, union
-from csbridge.standards.phrases import Phrases
+from csbridge.standards.phrases import PhraseSet
 from csbridge.standards.text import QUOTED, address_line, first_line, is_signoff, last_sentence, shouting
 
 QUOTE_LIMIT = 120
@@ -248,7 +248,7 @@ def _salutation(match: re.Match[str] | None) -> bool:
     return len(words) <= 3 and not any(c.isdigit() for word in words for c in word)
 
 
-def unquoted(pattern: Phrases, text: str) -> re.Match[str] | None:
+def unquoted(pattern: PhraseSet, text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that is not inside quotation marks
     (:data:`QUOTED`): an agent who cites the customer's angry words is not rude; nor
     in a signature's postal address (:func:`~csbridge.standards.text.address_line`)."""

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from csbridge.standards import literal_cache
-from csbridge.standards.phrases import Phrases
+from csbridge.standards.phrases import Joined, Phrases, PhraseSet
 
 _FLAGS = re.UNICODE
 
@@ -76,13 +76,13 @@ class Lexicon:
     name: str
     greeting: re.Pattern[str]
     signoff: re.Pattern[str]
-    closing: Phrases
-    rude: Phrases
-    complaint: Phrases
-    empathy: Phrases
+    closing: PhraseSet
+    rude: PhraseSet
+    complaint: PhraseSet
+    empathy: PhraseSet
     quote_header: re.Pattern[str]
     signature: re.Pattern[str]
-    footer: Phrases  # legal and confidentiality footers below a signature
+    footer: PhraseSet  # legal and confidentiality footers below a signature
     reply_prefix: re.Pattern[str]
     stopwords: frozenset[str]
     suggest: Mapping[str, str]
@@ -227,9 +227,17 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
     )
 
 
-def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
+def _build(code: str, name: str, datas: list[Mapping[str, Any]], parts: Sequence[Lexicon] = ()) -> Lexicon:
+    """The lexicon of ``datas`` (lexicon files) merged in order; the phrase classes of a
+    union join those of its built ``parts`` instead of analysing them again."""
+
     def merged(key: str) -> list[str]:
         return [p for d in datas for p in _strings(d, key)]
+
+    def phrases(key: str, field: str) -> PhraseSet:
+        if parts:
+            return Joined([getattr(lx, field) for lx in parts])  # each a language's own Phrases
+        return _phrases(merged(key))
 
     suggest: dict[str, str] = {}
     for d in reversed(datas):
@@ -240,13 +248,13 @@ def _build(code: str, name: str, datas: list[Mapping[str, Any]]) -> Lexicon:
         name=name,
         greeting=_compile_words(merged("greetings"), anchored=True),
         signoff=_compile_words(merged("signoffs"), anchored=True),
-        closing=_phrases(merged("closings")),
-        rude=_phrases(merged("rude")),
-        complaint=_phrases(merged("complaints")),
-        empathy=_phrases(merged("empathy")),
+        closing=phrases("closings", "closing"),
+        rude=phrases("rude", "rude"),
+        complaint=phrases("complaints", "complaint"),
+        empathy=phrases("empathy", "empathy"),
         quote_header=_compile_lines(merged("quote_headers")),
         signature=_compile_lines(merged("signature_delimiters")),
-        footer=_phrases(merged("footers")),
+        footer=phrases("footers", "footer"),
         reply_prefix=re.compile(rf"^\s*(?:(?:{'|'.join(prefixes) or '(?!x)x'})\s*(?:\[\d+\])?\s*:\s*)+", _FLAGS),
         stopwords=frozenset(w.lower().replace("’", "'") for w in merged("stopwords")),
         suggest=suggest,
@@ -270,6 +278,5 @@ def union(codes: tuple[str, ...] | None = None) -> Lexicon:
     """One lexicon matching the phrases of every language in ``codes`` (all available
     languages when ``None``); it has no promise rules. Cached per tuple of codes."""
     chosen = tuple(sorted(available_languages())) if codes is None else codes
-    for code in chosen:
-        _prime(code)
-    return _build("+".join(chosen), "+".join(chosen), [_read(c) for c in chosen])
+    parts = [lexicon(code) for code in chosen]
+    return _build("+".join(chosen), "+".join(chosen), [_read(c) for c in chosen], parts)

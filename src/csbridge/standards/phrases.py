@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, Protocol
 
 import ahocorasick
 
@@ -37,6 +37,15 @@ per class and reply instead of 5.9 with the first set alone, on sample replies).
 unrolls the four."""
 _FLAGS = re.UNICODE
 _WORD = re.compile(r"\w", _FLAGS)
+
+
+class PhraseSet(Protocol):
+    """Alternative phrase patterns searched as one (:class:`Phrases`, :class:`Joined`)."""
+
+    @property
+    def patterns(self) -> tuple[str, ...]: ...
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None: ...
 
 
 class Phrases:
@@ -74,8 +83,10 @@ class Phrases:
         self._automaton: Any = None
         if slots:
             automaton = ahocorasick.Automaton()
+            shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # the literals of one set share their value
             for literal, owners in slots.items():
-                automaton.add_word(literal, tuple(owners))
+                value = tuple(owners)
+                automaton.add_word(literal, shared.setdefault(value, value))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -110,6 +121,28 @@ class Phrases:
         if compiled is None:
             compiled = self._compiled[index] = re.compile(rf"(?:{self.patterns[index]})(?!\w)", _FLAGS)
         return compiled
+
+
+class Joined:
+    """Several :class:`Phrases` as one, in order: :meth:`search` finds what
+    ``Phrases(first.patterns + second.patterns + ...)`` finds (the leftmost match, at a
+    tie the earlier part's), without a second automaton of the same literals (the
+    union of six lexicons took 75 MB more as one)."""
+
+    __slots__ = ("parts", "patterns")
+
+    def __init__(self, parts: Sequence[Phrases]) -> None:
+        self.parts = tuple(parts)
+        self.patterns = tuple(pattern for part in self.parts for pattern in part.patterns)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """The first match in ``text`` (lower-cased) at or after ``pos``, or ``None``."""
+        best: re.Match[str] | None = None
+        for part in self.parts:
+            found = part.search(text, pos)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return best
 
 
 _GROUPS: dict[str, tuple[frozenset[str], ...]] = {}
