@@ -54,6 +54,7 @@ class PromiseRules:
     durations: re.Pattern[str]  # groups ``n_N`` (optional) and ``unit_N`` (N: the alternative)
     numbers: Mapping[str, int]
     units: tuple[tuple[str, re.Pattern[str]], ...]  # (minute|hour|day|week, fullmatch pattern)
+    few: re.Pattern[str]  # fullmatch: a plural unit that, with no count, means a few ("in the next hours")
     any_commit: Phrases  # commit or commit_timed: one scan tells whether either can match
 
     @property
@@ -224,6 +225,7 @@ def _promise_rules(data: Mapping[str, Any]) -> PromiseRules | None:
         durations=re.compile(_words(durations, fixed=True), _FLAGS),
         numbers=numbers,
         units=tuple((name, re.compile(_fix(p), _FLAGS)) for name, p in units.items()),
+        few=re.compile(_fix(str(data.get("few", ""))) or "(?!x)x", _FLAGS),
     )
 
 

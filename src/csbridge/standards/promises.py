@@ -166,6 +166,10 @@ def _scope(lower: str, start: int, rules: PromiseRules) -> str:
     return lower[starts[kept] :]
 
 
+FEW = 3
+"""The count of "a few" units, and of a plural unit without a count ("in the coming days")."""
+
+
 def _time_at(lower: str, rules: PromiseRules) -> int | None:
     """Where the first time expression of ``lower`` starts, or ``None`` without one."""
     found = [m.start() for pattern in rules.times if (m := pattern.search(lower)) is not None]
@@ -231,8 +235,8 @@ def _duration(match: re.Match[str], rules: PromiseRules) -> tuple[timedelta | No
     groups = _groups(match)
     unit_text = groups.get("unit", "")
     number_text = groups.get("n")
-    if number_text is None:
-        count = 1
+    if number_text is None:  # "within the hour" is one; "in the next hours", a few
+        count = FEW if rules.few.fullmatch(unit_text) else 1
     elif number_text.isdigit():
         count = int(number_text)
     else:
