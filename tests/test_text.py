@@ -102,6 +102,8 @@ def test_subject_prefixes() -> None:
         "Jan, zarząd Stowarzyszenia Ogrodów Działkowych Zielona Dolina",
         "Anna Berg, Vorstand des Schachvereins Königsspringer Hamburg",
         "1. Vorsitzender · Brieftaubenverein „Heimatliebe“ Gelsenkirchen",  # batch 25: an ordinal
+        "Kierownik ds. szkoleń, BHP-Serwis Sp. z o.o.",  # batch 29: "ds." (do spraw) ends no sentence
+        "stv. Leitung Kundenservice, Bäderbetriebe Musterstadt GmbH",
     ],
 )
 def test_an_organisation_line_belongs_to_the_signature(line: str) -> None:

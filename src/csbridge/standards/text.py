@@ -36,9 +36,12 @@ _ORGANISATION = re.compile(
     r"|departament|junta|comissió|comitè|departamento|comisión|comité)(?!\w)",
     re.IGNORECASE,
 )
-_TITLE = re.compile(r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms|им|г)\.", re.IGNORECASE)
+_TITLE = re.compile(
+    r"(?<!\w)(?:dr|dra|ldo|lda|lic|sr|sra|srta|dña|prof|ing|inż|mgr|dipl|mr|mrs|ms|им|г|ds|dept|dpto|stv)\.", re.IGNORECASE
+)
 """A title or an abbreviation before a name ("Farmacia Ldo. Esteban Ruiz – ...",
-"библиотека им. Некрасова", "г. Москва"): its dot ends no sentence."""
+"библиотека им. Некрасова", "г. Москва", "Kierownik ds. szkoleń", "stv. Leitung"): its
+dot ends no sentence."""
 _ORDINAL = re.compile(r"(?:^|(?<=[,|–—·•] ))\d{1,2}\.(?= [^\W\d_])")
 """An ordinal opening a line or a part of it ("1. Vorsitzender · Verein ..."): its dot ends no sentence."""
 _LEGAL_END = re.compile(rf"(?<!\w)(?:{_DOTTED_FORMS})\.$", re.IGNORECASE)
